@@ -1,0 +1,17 @@
+// The subcommands of opcat-gateway. Each adds itself to the command line and, when chosen, runs
+// and leaves the process exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace opcat::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // could not do the work (port busy, unreadable key)
+inline constexpr int kExitUsage = 2;    // bad command line or configuration
+
+void add_serve(CLI::App& app, int& exit_code);
+void add_version(CLI::App& app, int& exit_code);
+
+}  // namespace opcat::cli

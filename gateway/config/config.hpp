@@ -1,0 +1,117 @@
+// The gateway's configuration: the model of the TOML file and its validation.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace opcat::config {
+
+// A listening address as written in the config: "127.0.0.1:8443", "[::1]:8443", "localhost:0".
+struct Endpoint {
+  std::string host;
+  unsigned short port = 0;
+
+  std::string to_string() const;
+  // Parses "host:port" / "[v6]:port"; throws std::invalid_argument with a readable reason.
+  static Endpoint parse(const std::string& text);
+};
+
+// How a verified client certificate is recognised as one party (a member or an operator).
+// At least one of the two is always set after validation: cn defaults to the party's code.
+struct CertificateMatch {
+  std::optional<std::string> cn;      // subject common name, exact
+  std::vector<std::string> sha256;    // pinned fingerprints, lower-case hex without separators
+};
+
+struct Member {
+  std::string code;  // from schemas/codelists: "hmip", "imb-ni"...
+  std::string name;
+  CertificateMatch certificate;
+};
+
+enum class Role { viewer, operator_, admin };
+const char* to_string(Role role);
+
+struct Operator {
+  std::string name;  // the key in [operators.<name>]
+  std::string display_name;
+  Role role = Role::viewer;
+  CertificateMatch certificate;
+};
+
+struct TlsSettings {
+  std::filesystem::path certificate;  // server certificate chain (PEM)
+  std::filesystem::path private_key;  // its key (PEM)
+  std::filesystem::path client_ca;    // CA bundle that client certificates must chain to
+  std::filesystem::path crl;          // CRLs for that bundle (PEM, may hold several); always checked
+  bool tls13_only = false;            // min_version = "1.3"
+};
+
+struct Limits {
+  std::size_t max_connections = 1024;   // per listener; excess connections are closed at accept
+  std::size_t header_limit = 16 * 1024;  // bytes of request line + headers
+  std::uint64_t body_limit = 256ull * 1024 * 1024;
+};
+
+struct Timeouts {
+  using duration = std::chrono::milliseconds;
+  duration handshake{10'000};       // TCP accepted -> TLS handshake done
+  duration request_header{10'000};  // first byte of a request -> end of its headers
+  duration request{300'000};        // first byte of a request -> end of its body
+  duration idle{30'000};            // keep-alive wait for the next request
+  duration write{60'000};           // writing one response
+  duration shutdown{5'000};         // TLS close_notify exchange
+  duration grace{30'000};           // SIGTERM: time given to requests in flight
+};
+
+struct AdminListener {
+  Endpoint listen{"127.0.0.1", 8444};
+  std::filesystem::path client_ca;  // defaults to tls.client_ca
+  std::filesystem::path crl;        // defaults to tls.crl
+};
+
+struct Config {
+  std::filesystem::path source;  // the file it was read from (empty for built-in defaults)
+  Endpoint listen{"127.0.0.1", 8443};
+  AdminListener admin;
+  unsigned threads = 0;  // 0 = one per core
+  std::filesystem::path data_dir = "var";
+  TlsSettings tls;
+  Limits limits;
+  Timeouts timeouts;
+  std::map<std::string, Member> members;      // by code
+  std::map<std::string, Operator> operators;  // by name
+};
+
+// Thrown for any invalid configuration; what() names the key ("limits.body_limit: ...").
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Command-line values that override the file (serve --listen/--admin-listen/--data/--threads).
+struct Overrides {
+  std::optional<std::string> listen;
+  std::optional<std::string> admin_listen;
+  std::optional<std::filesystem::path> data_dir;
+  std::optional<unsigned> threads;
+};
+
+// Reads and validates a config file. Relative paths in the file are resolved against the file's
+// folder; overrides given on the command line are resolved against the working directory.
+// Every referenced file must exist and be readable. Throws ConfigError.
+Config load(const std::filesystem::path& file, const Overrides& overrides = {});
+
+// The same from TOML text (tests); `base` resolves relative paths.
+Config parse(std::string_view toml_text, const std::filesystem::path& base,
+             const Overrides& overrides = {});
+
+}  // namespace opcat::config

@@ -1,0 +1,40 @@
+// The HTTP vocabulary shared by the router and the handlers: no sockets in here.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/identity/directory.hpp"
+#include "gateway/identity/peer_certificate.hpp"
+
+namespace opcat::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+using Status = beast_http::status;
+using Verb = beast_http::verb;
+
+// Who sent a request, as established by the TLS layer before any byte of HTTP was read.
+struct Caller {
+  identity::PeerCertificate certificate;       // always present: the handshake required one
+  std::optional<identity::Identity> identity;  // empty when the certificate maps to no party
+  std::string peer_address;                    // "203.0.113.7:50412"
+};
+
+// Everything a handler may look at.
+struct Context {
+  const Request& request;
+  const Caller& caller;
+  std::map<std::string, std::string, std::less<>> params;  // from "{name}" path segments
+  std::string_view path;                                   // target without the query
+  std::string_view query;                                  // after '?', possibly empty
+};
+
+}  // namespace opcat::http

@@ -1,0 +1,25 @@
+// opcat-gateway: one program, one subcommand per job. This file only dispatches.
+#include <CLI/CLI.hpp>
+
+#include "gateway/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "OPCAT Gateway: takes member inspectorates' exports over mutual TLS, normalises them and "
+      "forwards signed, consolidated submissions to the UK NPM Secretariat and the UN SPT.",
+      "opcat-gateway"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show the help of every subcommand");
+
+  int exit_code = opcat::cli::kExitOk;
+  opcat::cli::add_serve(app, exit_code);
+  opcat::cli::add_version(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int printed = app.exit(e);
+    return printed == 0 ? 0 : opcat::cli::kExitUsage;
+  }
+  return exit_code;
+}

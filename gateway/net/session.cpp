@@ -1,0 +1,283 @@
+#include "gateway/net/session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <atomic>
+
+#include "gateway/http/json_response.hpp"
+#include "gateway/log/log.hpp"
+
+namespace opcat::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+std::atomic<std::uint64_t> g_next_connection_id{1};
+
+std::string endpoint_text(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+std::int64_t milliseconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+// Why a handshake failed, in words an operator can act on: the certificate verification result
+// when there is one ("certificate has expired"), else OpenSSL's reason ("unsupported protocol").
+std::string handshake_failure_reason(SSL* ssl, const beast::error_code& ec) {
+  const long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK) return X509_verify_cert_error_string(verify);
+  if (ec.category() == asio::error::get_ssl_category()) {
+    const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    if (reason != nullptr) return reason;
+  }
+  return ec.message();
+}
+
+// A peer that simply goes away is not worth a warning.
+bool is_disconnect(const beast::error_code& ec) {
+  return ec == beast_http::error::end_of_stream || ec == beast_http::error::partial_message ||
+         ec == asio::error::eof ||
+         ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe;
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ListenerState> listener)
+    : listener_(std::move(listener)),
+      settings_(listener_->settings),
+      id_(g_next_connection_id.fetch_add(1)),
+      peer_(endpoint_text(socket)),
+      stream_(std::move(socket), *settings_.tls) {
+  caller_.peer_address = peer_;
+}
+
+Session::~Session() { listener_->connections.remove(id_); }
+
+const char* Session::caller_field() const {
+  // Log lines name the caller by its role: "member" on the member listener, "operator" on admin.
+  return settings_.directory.kind() == identity::Identity::Kind::operator_ ? "operator" : "member";
+}
+
+void Session::run() {
+  listener_->connections.add(id_, weak_from_this());
+  // Run on the session's strand (the socket was accepted on one) before touching the stream.
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    self->tcp().expires_after(self->settings_.timeouts.handshake);
+    self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                  beast::bind_front_handler(&Session::on_handshake, self));
+  });
+}
+
+void Session::drain() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    self->draining_ = true;
+    // Waiting for a next request that may never come: stop waiting; on_request_bytes closes.
+    if (self->phase_ == Phase::idle) self->tcp().cancel();
+  });
+}
+
+void Session::on_handshake(beast::error_code ec) {
+  if (ec) {
+    ++listener_->stats.tls_failures;
+    const bool timed_out = ec == beast::error::timeout;
+    if (timed_out) ++listener_->stats.timeouts;
+    log::warn("tls_handshake_failed")
+        .field("listener", settings_.name)
+        .field("conn", id_)
+        .field("peer", peer_)
+        .field("reason", timed_out ? std::string("handshake deadline passed")
+                                   : handshake_failure_reason(stream_.native_handle(), ec));
+    return;  // the socket closes with the session
+  }
+
+  // The handshake required a certificate and verified it, so there is one.
+  caller_.certificate = identity::read_peer_certificate(SSL_get0_peer_certificate(stream_.native_handle()));
+  caller_.identity = settings_.directory.find(caller_.certificate);
+  if (!caller_.identity) {
+    log::warn("unmapped_certificate")
+        .field("listener", settings_.name)
+        .field("conn", id_)
+        .field("peer", peer_)
+        .field("subject", caller_.certificate.subject)
+        .field("sha256", caller_.certificate.sha256)
+        .field("note", "valid certificate, but no party in the config matches it: requests get 403");
+  }
+  await_request();
+}
+
+void Session::await_request() {
+  phase_ = Phase::idle;
+  if (draining_) return close_tls();
+  if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+  // Keep-alive: wait for the first byte of the next request, however long the idle limit allows;
+  // the header deadline starts only once it arrives.
+  tcp().expires_after(settings_.timeouts.idle);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&Session::on_request_bytes, shared_from_this()));
+}
+
+void Session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
+  buffer_.commit(bytes);
+  if (ec == asio::error::operation_aborted && draining_) return close_tls();
+  if (ec) return on_read_error(ec, "idle");
+  read_header();
+}
+
+void Session::read_header() {
+  phase_ = Phase::request;
+  request_started_ = clock::now();
+  request_bytes_ = 0;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(settings_.limits.header_limit));
+  parser_->body_limit(settings_.limits.body_limit);
+  const auto header_deadline = request_started_ + settings_.timeouts.request_header;
+  const auto request_deadline = request_started_ + settings_.timeouts.request;
+  tcp().expires_at(std::min(header_deadline, request_deadline));
+  beast_http::async_read_header(stream_, buffer_, *parser_,
+                                beast::bind_front_handler(&Session::on_header, shared_from_this()));
+}
+
+void Session::on_header(beast::error_code ec, std::size_t) {
+  if (ec == beast_http::error::header_limit) {
+    return reject(http::Status::request_header_fields_too_large, "header_too_large",
+                  "the request line and headers exceed " +
+                      std::to_string(settings_.limits.header_limit) + " bytes");
+  }
+  if (ec == beast_http::error::body_limit) {  // Content-Length alone is over the limit
+    return reject(http::Status::payload_too_large, "body_too_large",
+                  "the body exceeds the limit of " + std::to_string(settings_.limits.body_limit) +
+                      " bytes");
+  }
+  if (ec) return on_read_error(ec, "request_header");
+
+  const auto& header = parser_->get();
+  request_method_ = std::string(header.method_string());
+  request_path_ = std::string(header.target().substr(0, header.target().find('?')));
+  log::debug("request_received")
+      .field("listener", settings_.name)
+      .field("conn", id_)
+      .field("method", request_method_)
+      .field("path", request_path_);
+  if (parser_->is_done()) return dispatch();
+
+  // The whole request, body included, must arrive before the request deadline: a client that
+  // trickles its body a byte at a time is cut off then.
+  tcp().expires_at(request_started_ + settings_.timeouts.request);
+  beast_http::async_read(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&Session::on_body, shared_from_this()));
+}
+
+void Session::on_body(beast::error_code ec, std::size_t) {
+  if (ec == beast_http::error::body_limit) {
+    return reject(http::Status::payload_too_large, "body_too_large",
+                  "the body exceeds the limit of " + std::to_string(settings_.limits.body_limit) +
+                      " bytes");
+  }
+  if (ec) return on_read_error(ec, "request_body");
+  dispatch();
+}
+
+void Session::dispatch() {
+  http::Request request = parser_->release();
+  request_bytes_ = request.body().size();
+  ++listener_->stats.requests;
+  respond(settings_.router.handle(request, caller_));
+}
+
+void Session::reject(http::Status status, std::string_view code, std::string_view message) {
+  // The stream is past a point where it can be trusted to frame another request: close after.
+  if (request_method_.empty() && parser_) {
+    request_method_ = std::string(parser_->get().method_string());
+  }
+  respond(http::error_response(status, code, message));
+}
+
+void Session::respond(http::Response response) {
+  phase_ = Phase::responding;
+  response_ = std::move(response);
+  if (draining_) response_.keep_alive(false);
+  tcp().expires_after(settings_.timeouts.write);
+  beast_http::async_write(stream_, response_,
+                          beast::bind_front_handler(&Session::on_write, shared_from_this()));
+}
+
+void Session::on_write(beast::error_code ec, std::size_t bytes) {
+  log::info("request")
+      .field("listener", settings_.name)
+      .field("conn", id_)
+      .field("peer", peer_)
+      .field(caller_field(), caller_.identity ? caller_.identity->code : std::string())
+      .field("method", request_method_)
+      .field("path", request_path_)
+      .field("status", static_cast<unsigned>(response_.result_int()))
+      .field("bytes_in", request_bytes_)
+      .field("bytes_out", static_cast<std::uint64_t>(bytes))
+      .field("duration_ms", milliseconds_since(request_started_));
+  request_method_.clear();
+  request_path_.clear();
+  if (ec) return on_read_error(ec, "write");
+  if (!response_.keep_alive()) return close_tls();
+  await_request();
+}
+
+void Session::close_tls() {
+  phase_ = Phase::closing;
+  // close_notify, then wait (briefly) for the peer's: without a deadline this waits forever.
+  tcp().expires_after(settings_.timeouts.shutdown);
+  stream_.async_shutdown(beast::bind_front_handler(&Session::on_tls_closed, shared_from_this()));
+}
+
+void Session::on_tls_closed(beast::error_code ec) {
+  if (ec && !is_disconnect(ec) && ec != beast::error::timeout) {
+    log::debug("tls_shutdown_failed").field("conn", id_).field("reason", ec.message());
+  }
+  beast::error_code ignored;
+  tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  tcp().close();
+}
+
+void Session::on_read_error(beast::error_code ec, std::string_view phase) {
+  if (ec == beast::error::timeout) {
+    ++listener_->stats.timeouts;
+    log::warn("deadline_passed")
+        .field("listener", settings_.name)
+        .field("conn", id_)
+        .field("peer", peer_)
+        .field(caller_field(), caller_.identity ? caller_.identity->code : std::string())
+        .field("phase", phase);
+    return;  // tcp_stream closed the socket when the deadline passed
+  }
+  if (ec == beast_http::error::end_of_stream || ec == asio::error::eof) {
+    return close_tls();  // the peer is done: answer its close_notify with ours
+  }
+  if (is_disconnect(ec) || ec == asio::error::operation_aborted) return;
+  if (ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category()) {
+    return reject(http::Status::bad_request, "malformed_request", ec.message());
+  }
+  log::warn("connection_error")
+      .field("listener", settings_.name)
+      .field("conn", id_)
+      .field("peer", peer_)
+      .field("phase", phase)
+      .field("reason", ec.message());
+}
+
+}  // namespace opcat::net

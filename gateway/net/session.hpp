@@ -1,0 +1,71 @@
+// One TLS connection on a listener: handshake, then requests one after another, each under its
+// own deadlines, until the peer leaves, a deadline passes, or the gateway drains.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "gateway/http/message.hpp"
+#include "gateway/net/listener_state.hpp"
+
+namespace opcat::net {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ListenerState> listener);
+  ~Session();
+
+  // Starts the handshake. The session keeps itself alive while it has work pending.
+  void run();
+
+  // Graceful shutdown: a request being received or answered is finished (its response says
+  // "Connection: close"); a connection waiting for its next request is closed now.
+  void drain();
+
+ private:
+  using clock = std::chrono::steady_clock;
+  enum class Phase { handshake, idle, request, responding, closing };
+
+  void on_handshake(boost::beast::error_code ec);
+  void await_request();
+  void on_request_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void read_header();
+  void on_header(boost::beast::error_code ec, std::size_t bytes);
+  void on_body(boost::beast::error_code ec, std::size_t bytes);
+  void dispatch();
+  void reject(http::Status status, std::string_view code, std::string_view message);
+  void respond(http::Response response);
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void close_tls();
+  void on_tls_closed(boost::beast::error_code ec);
+  void on_read_error(boost::beast::error_code ec, std::string_view phase);
+
+  const char* caller_field() const;
+  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+
+  std::shared_ptr<ListenerState> listener_;
+  const ListenerSettings& settings_;
+  const std::uint64_t id_;
+  std::string peer_;
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  http::Caller caller_;
+  http::Response response_;  // lives here while it is being written
+
+  Phase phase_ = Phase::handshake;
+  bool draining_ = false;
+  clock::time_point request_started_;
+  std::string request_method_;
+  std::string request_path_;
+  std::uint64_t request_bytes_ = 0;
+};
+
+}  // namespace opcat::net
