@@ -1,4 +1,5 @@
-// Typed reading of one TOML table, every error naming the full dotted key (internal to config/).
+// Typed reading of one TOML table, every error naming the full dotted key. Used by the gateway
+// config and by the adapters' mapping files (a mapping file is configuration too).
 #pragma once
 
 #include <toml++/toml.h>

@@ -38,6 +38,15 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
   return true;
 }
 
+// RFC 9112 3.2.2: a server accepts the absolute form ("https://host/path") as well as the origin
+// form; only the path and query matter here.
+std::string_view origin_form(std::string_view target) {
+  const std::size_t scheme = target.find("://");
+  if (scheme == std::string_view::npos || target.front() == '/') return target;
+  const std::size_t path = target.find('/', scheme + 3);
+  return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+}
+
 }  // namespace
 
 void Router::add(Verb method, std::string pattern, Access access, Handler handler) {
@@ -45,7 +54,17 @@ void Router::add(Verb method, std::string pattern, Access access, Handler handle
 }
 
 Response Router::handle(const Request& request, const Caller& caller) const {
-  const std::string_view target = request.target();
+  // HEAD is GET without the body (RFC 9110 9.3.2): same status and headers, Content-Length kept.
+  if (request.method() == Verb::head) {
+    Request as_get = request;
+    as_get.method(Verb::get);
+    Response response = handle(as_get, caller);
+    const auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+    return response;
+  }
+  const std::string_view target = origin_form(request.target());
   const std::size_t question = target.find('?');
   const std::string_view path = target.substr(0, question);
   const std::string_view query =

@@ -1,9 +1,13 @@
 #include "gateway/log/log.hpp"
 
+#include <rapidjson/encodings.h>
+#include <rapidjson/stream.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -41,20 +45,22 @@ std::string utc_now() {
 }
 
 // Log fields carry what clients sent (paths, certificate names): invalid UTF-8 would make the
-// line invalid JSON, so each bad byte becomes U+FFFD.
+// line invalid JSON, so each byte that does not start a valid sequence (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF; RapidJSON's decoder checks exactly that) becomes
+// U+FFFD.
 std::string valid_utf8(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size();) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len != 0 && i + len <= in.size() && !(len == 2 && c < 0xC2);
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
-    }
-    if (ok) {
-      out.append(in.substr(i, len));
-      i += len;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    // At most four bytes make a sequence; the zero padding fails any sequence cut short.
+    char window[5] = {};
+    std::memcpy(window, in.data() + i, std::min<std::size_t>(4, in.size() - i));
+    rapidjson::StringStream sequence(window);
+    rapidjson::StringBuffer ignored;
+    if (rapidjson::UTF8<>::Validate(sequence, ignored)) {
+      out.append(window, sequence.Tell());
+      i += sequence.Tell();
     } else {
       out.append("\xEF\xBF\xBD");
       ++i;

@@ -10,9 +10,11 @@ std::size_t Connections::size() const {
   return sessions_.size();
 }
 
-void Connections::add(std::uint64_t id, std::weak_ptr<Session> session) {
+bool Connections::add(std::uint64_t id, std::weak_ptr<Session> session) {
   std::lock_guard lock(mutex_);
+  if (draining_) return false;
   sessions_.emplace(id, std::move(session));
+  return true;
 }
 
 void Connections::remove(std::uint64_t id) {
@@ -29,6 +31,7 @@ void Connections::drain(std::function<void()> on_empty) {
   std::vector<std::shared_ptr<Session>> open;
   {
     std::lock_guard lock(mutex_);
+    draining_ = true;
     if (sessions_.empty()) {
       on_empty_ = nullptr;
     } else {

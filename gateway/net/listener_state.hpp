@@ -43,7 +43,9 @@ struct ListenerStats {
 class Connections {
  public:
   std::size_t size() const;
-  void add(std::uint64_t id, std::weak_ptr<Session> session);
+  // False once a drain has begun: a connection accepted in the moment before the acceptor
+  // closed must not slip past the drain.
+  bool add(std::uint64_t id, std::weak_ptr<Session> session);
   void remove(std::uint64_t id);
 
   // Asks every open session to finish the request it is serving and close. `on_empty` runs once,
@@ -56,6 +58,7 @@ class Connections {
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
   std::function<void()> on_empty_;  // set while draining
+  bool draining_ = false;
 };
 
 struct ListenerState {

@@ -77,7 +77,11 @@ const char* Session::caller_field() const {
 }
 
 void Session::run() {
-  listener_->connections.add(id_, weak_from_this());
+  if (!listener_->connections.add(id_, weak_from_this())) {
+    beast::error_code ignored;
+    tcp().socket().close(ignored);  // accepted while the gateway began to drain
+    return;
+  }
   // Run on the session's strand (the socket was accepted on one) before touching the stream.
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->tcp().expires_after(self->settings_.timeouts.handshake);
