@@ -142,7 +142,12 @@ bool convert_value(const FieldRule& rule, std::string_view raw, std::string_view
   if (rule.value_map.empty()) return convert_text(rule, raw, member, out, allocator, problem);
   const auto found = rule.value_map.find(folded(raw));
   if (found != rule.value_map.end()) {
-    return convert_text(rule, constant_text(found->second), member, out, allocator, problem);
+    const std::string target = constant_text(found->second);
+    if (target.empty()) {  // mapped to "": the member's way of saying "no value" ("Not judged")
+      out.SetNull();
+      return true;
+    }
+    return convert_text(rule, target, member, out, allocator, problem);
   }
   if (rule.map_passthrough) return convert_text(rule, raw, member, out, allocator, problem);
   std::string expected;
@@ -168,7 +173,7 @@ bool convert_list(const FieldRule& rule, const std::vector<std::string>& items, 
     if (trim(item).empty()) continue;
     rapidjson::Value value;
     if (!convert_value(item_rule, item, member, value, allocator, problem)) return false;
-    out.PushBack(value, allocator);
+    if (!value.IsNull()) out.PushBack(value, allocator);  // items mapped to "" are left out
   }
   return true;
 }

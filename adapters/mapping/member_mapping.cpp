@@ -103,7 +103,10 @@ std::vector<DateFormat> parse_date_formats(const Section& section) {
 FieldRule::Kind kind_of_constants(const FieldRule& rule) {
   std::vector<const Constant*> constants;
   if (rule.value) constants.push_back(&*rule.value);
-  for (const auto& [key, target] : rule.value_map) constants.push_back(&target);
+  for (const auto& [key, target] : rule.value_map) {
+    const auto* text = std::get_if<std::string>(&target);
+    if (text == nullptr || !text->empty()) constants.push_back(&target);  // "" means "leave out"
+  }
   if (rule.default_value) constants.push_back(&*rule.default_value);
   if (constants.empty()) return FieldRule::Kind::string;
   const auto all = [&](auto predicate) { return std::all_of(constants.begin(), constants.end(), predicate); };
@@ -201,10 +204,23 @@ IdRule parse_id(const std::string& key, const toml::node& node) {
   return id;
 }
 
+// toml++ keeps a table's keys sorted; a mapping's fields are read in the order they are written,
+// so that records and errors come out in the order the mapping's author chose.
+std::vector<std::pair<std::string_view, const toml::node*>> in_file_order(const toml::table& table) {
+  std::vector<std::pair<std::string_view, const toml::node*>> entries;
+  for (auto&& [name, node] : table) entries.emplace_back(name.str(), &node);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    const auto& left = a.second->source().begin;
+    const auto& right = b.second->source().begin;
+    return left.line != right.line ? left.line < right.line : left.column < right.column;
+  });
+  return entries;
+}
+
 RecordRule parse_record(const toml::table& table, const std::string& key) {
   static const std::vector<std::string_view> types{"place", "visit", "recommendation", "population",
                                                    "indicator"};
-  const Section section(&table, key, {"type", "each", "id", "fields", "ratings"});
+  const Section section(&table, key, {"type", "each", "when", "id", "fields", "ratings"});
   section.require("type");
   RecordRule rule;
   rule.type = *section.string("type");
@@ -214,6 +230,7 @@ RecordRule parse_record(const toml::table& table, const std::string& key) {
          &section.find("type")->source());
   }
   if (auto each = section.string("each")) rule.each = FieldPath{*each, FieldPath::Match::exact};
+  if (auto when = section.string("when")) rule.when = FieldPath{*when, FieldPath::Match::exact};
   if (auto id = section.find("id")) {
     rule.id = parse_id(section.key("id"), *id);
   } else if (!id_field(rule.type).empty()) {
@@ -221,16 +238,17 @@ RecordRule parse_record(const toml::table& table, const std::string& key) {
          section.where());
   }
   section.require("fields");
-  for (auto&& [name, node] : *section.table("fields")) {
-    const std::string field(name.str());
-    rule.fields.push_back(parse_field(section.key("fields") + "." + field, node, field));
+  for (auto&& [name, node] : in_file_order(*section.table("fields"))) {
+    const std::string field(name);
+    rule.fields.push_back(parse_field(section.key("fields") + "." + field, *node, field));
   }
   if (auto ratings = section.table("ratings")) {
-    for (auto&& [name, node] : *ratings) {
-      const std::string rating_key = section.key("ratings") + "." + std::string(name.str());
+    for (auto&& [name, node_pointer] : in_file_order(*ratings)) {
+      const toml::node& node = *node_pointer;
+      const std::string rating_key = section.key("ratings") + "." + std::string(name);
       RatingRule rating;
-      rating.name = std::string(name.str());
-      rating.value = parse_field(rating_key, node, "ratings");
+      rating.name = std::string(name);
+      rating.value = parse_field(rating_key, node, "ratings." + rating.name);  // errors name the rating
       rating.value.kind = FieldRule::Kind::number;
       if (auto table_node = node.as_table()) {
         if (auto scale = (*table_node)["scale"].value<std::string>()) rating.scale = *scale;

@@ -31,7 +31,7 @@ struct FieldRule {
   std::optional<Constant> value;    // a constant instead of `from`
   Kind kind = Kind::string;
   std::vector<DateFormat> date_formats{DateFormat::iso};
-  std::map<std::string, Constant> value_map;  // keys folded (trimmed, lower case)
+  std::map<std::string, Constant> value_map;  // keys folded (trimmed, lower case); "" = leave out
   bool map_passthrough = false;     // values absent from the map pass unchanged
   std::optional<Constant> default_value;      // when the export has nothing
   bool required = false;
@@ -58,6 +58,7 @@ struct IdRule {
 struct RecordRule {
   std::string type;                 // place, visit, recommendation, population, indicator
   std::optional<FieldPath> each;    // nested items (XML elements, JSON array) -> one record each
+  std::optional<FieldPath> when;    // made only from units where this has a value
   IdRule id;
   std::vector<FieldRule> fields;
   std::vector<RatingRule> ratings;

@@ -37,6 +37,12 @@ std::string sha256_hex(std::string_view data) {
   return out;
 }
 
+// True when `field` is `outer` or one of its parts ("place.name" is within "place").
+bool within(std::string_view field, std::string_view outer) {
+  if (field.substr(0, outer.size()) != outer) return false;
+  return field.size() == outer.size() || field[outer.size()] == '.' || field[outer.size()] == '[';
+}
+
 std::string cut(std::string_view text) {
   return std::string(text.substr(0, 200)) + (text.size() > 200 ? "..." : "");
 }
@@ -51,6 +57,7 @@ struct BoundField {
 struct BoundRecord {
   const RecordRule* rule = nullptr;
   std::optional<Selector> each;
+  std::optional<Selector> when;
   BoundField id_from;
   std::vector<Selector> id_hash;
   std::string id_source;
@@ -111,11 +118,21 @@ BoundField Run::bind_field(Reader& reader, const FieldRule& rule, bool must_bind
   return bound;
 }
 
+// A path the mapping cannot do without, bound or the export is unusable for this mapping.
+Selector bind_required(Reader& reader, const FieldPath& path, const std::string& what) {
+  try {
+    return reader.bind(path);
+  } catch (const std::invalid_argument& e) {
+    throw UnreadableInput("", "the export has no " + path.path + " (" + what + "): " + e.what());
+  }
+}
+
 void Run::bind(Reader& reader) {
   for (const auto& rule : mapping_.records) {
     BoundRecord bound;
     bound.rule = &rule;
-    if (rule.each) bound.each = reader.bind(*rule.each);
+    if (rule.each) bound.each = bind_required(reader, *rule.each, "the items of each " + rule.type);
+    if (rule.when) bound.when = bind_required(reader, *rule.when, "whether to make a " + rule.type);
     if (!rule.id.from.empty()) {
       FieldRule id_rule;
       id_rule.field = std::string(id_field(rule.type));
@@ -126,7 +143,7 @@ void Run::bind(Reader& reader) {
       bound.id_source = bound.id_from.source_field;
     }
     for (const auto& path : rule.id.hash) {
-      const Selector selector = reader.bind(path);
+      const Selector selector = bind_required(reader, path, "part of the " + rule.type + " id");
       bound.id_hash.push_back(selector);
       bound.id_source += (bound.id_source.empty() ? "" : " + ") + reader.source_field(selector);
     }
@@ -242,6 +259,7 @@ void Run::build(const BoundRecord& bound, const SourceNode& item, const SourceNo
     const FieldRule& rule_of_field = *field.rule;
     rapidjson::Value value;
     if (!fill(field, rule_of_field.from_record ? whole : item, value, allocator, errors, locator)) continue;
+    if (value.IsNull()) continue;  // mapped to "leave out"
     const auto dot = rule_of_field.field.find('.');
     if (dot == std::string::npos) {
       top[rule_of_field.field] = std::move(value);
@@ -257,6 +275,7 @@ void Run::build(const BoundRecord& bound, const SourceNode& item, const SourceNo
     for (const auto& [rating, field] : bound.ratings) {
       rapidjson::Value value;
       if (!fill(field, rating->value.from_record ? whole : item, value, allocator, errors, locator)) continue;
+      if (value.IsNull()) continue;  // mapped to "leave out" (e.g. "Not judged")
       rapidjson::Value entry(rapidjson::kObjectType);
       entry.AddMember("name", rapidjson::Value(rating->name.c_str(), allocator), allocator);
       entry.AddMember("value", value, allocator);
@@ -293,7 +312,7 @@ void Run::build(const BoundRecord& bound, const SourceNode& item, const SourceNo
   // field would only repeat it.
   for (auto& violation : schema_.validate(record)) {
     const bool repeated = std::any_of(errors.begin(), errors.end(), [&](const RecordError& e) {
-      return !e.field.empty() && violation.field.rfind(e.field, 0) == 0;
+      return !e.field.empty() && (within(violation.field, e.field) || within(e.field, violation.field));
     });
     if (repeated) continue;
     const auto source_field = source_of.find(violation.field);
@@ -322,6 +341,12 @@ bool Run::unit(const SourceNode& node) {
     return reject({{node.locator(), "", "", "", "malformed", *defect}});
   }
   for (const auto& record : records_) {
+    // `when`: this kind of record is made only from units that have the value (a service never
+    // inspected has no inspection to report, and that is no error of the member's).
+    if (record.when) {
+      const auto value = node.value(*record.when);
+      if (!value || trim(*value).empty()) continue;
+    }
     if (!record.each) {
       build(record, node, node);
       continue;
