@@ -1,5 +1,7 @@
 #include "adapters/mapping/dates.hpp"
 
+#include "adapters/schema/calendar_date.hpp"
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -27,9 +29,12 @@ bool digits(std::string_view text, std::size_t& pos, int min_digits, int max_dig
   return true;
 }
 
+// The schema's own calendar check decides what a real day is: one rule for both.
 std::optional<std::string> checked(int year, int month, int day) {
-  if (!valid_date(year, month, day)) return std::nullopt;
-  return iso(year, month, day);
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  std::string date = iso(year, month, day);
+  if (!schema::is_calendar_date(date)) return std::nullopt;
+  return date;
 }
 
 std::optional<std::string> parse_iso(std::string_view text) {
@@ -126,14 +131,6 @@ std::optional<std::string> parse_excel(std::string_view text) {
 }
 
 }  // namespace
-
-bool valid_date(int year, int month, int day) {
-  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
-  static constexpr std::array<int, 12> lengths{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const int length = month == 2 && leap ? 29 : lengths[static_cast<std::size_t>(month - 1)];
-  return day <= length;
-}
 
 std::optional<DateFormat> parse_date_format(std::string_view name) {
   if (name == "iso" || name == "yyyy-mm-dd") return DateFormat::iso;

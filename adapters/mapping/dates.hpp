@@ -26,7 +26,4 @@ const char* date_format_names();
 // (2025-02-29 is not), or nullopt.
 std::optional<std::string> to_iso_date(std::string_view text, const std::vector<DateFormat>& formats);
 
-// True for a real calendar date.
-bool valid_date(int year, int month, int day);
-
 }  // namespace opcat::adapters

@@ -47,8 +47,8 @@ TEST(Dates, ImpossibleDatesAreRefusedInEveryFormat) {
   EXPECT_EQ(read("31/04/2025", DateFormat::dmy_slash), std::nullopt);
   EXPECT_EQ(read("30 February 2024", DateFormat::day_month), std::nullopt);
   EXPECT_EQ(read("20250230", DateFormat::compact), std::nullopt);
-  EXPECT_FALSE(valid_date(1900, 2, 29));
-  EXPECT_TRUE(valid_date(2000, 2, 29));
+  EXPECT_EQ(read("29/02/1900", DateFormat::dmy_slash), std::nullopt);  // 1900 was no leap year
+  EXPECT_EQ(read("29/02/2000", DateFormat::dmy_slash), "2000-02-29");  // 2000 was
 }
 
 TEST(Dates, FormatsAreTriedInOrder) {
