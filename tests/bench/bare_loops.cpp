@@ -70,7 +70,8 @@ std::uint64_t bare_json_sax(const std::filesystem::path& file) {
 std::uint64_t bare_xml_read(const std::filesystem::path& file) {
   // The XML reader's options (xml_stream_reader.cpp): no network, CDATA merged, big line
   // numbers, short text inline.
-  constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT;
+  constexpr int kOptions =
+      XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT;
   xmlTextReaderPtr reader = xmlReaderForFile(file.c_str(), nullptr, kOptions);
   if (reader == nullptr) throw std::runtime_error("cannot open " + file.string());
   int status;

@@ -50,25 +50,38 @@ constexpr std::array<Area, 25> kAreas{{
     {"North East", "County Durham", "DH", "Durham"},
 }};
 
-constexpr std::array<std::string_view, 20> kHospitals{
-    "Brackenridge Hospital", "The Elms Psychiatric Unit", "Marlow Grange Hospital",
-    "Riverside Lodge", "Ashcombe House", "Kingfisher Unit", "Thornfield Hospital",
-    "Larkspur Ward, Northfield General", "Cedar Court Hospital", "Willowmere Unit",
-    "St Anselm's Hospital", "Foxglove Centre", "Harrowfield Low Secure Unit",
-    "Meadowbank Hospital", "Oakleigh Medium Secure Unit", "Beacon View", "The Orchard Centre",
-    "Fairhaven Hospital", "Lindenfield Unit", "Greystones Hospital"};
+constexpr std::array<std::string_view, 20> kHospitals{"Brackenridge Hospital",
+                                                      "The Elms Psychiatric Unit",
+                                                      "Marlow Grange Hospital",
+                                                      "Riverside Lodge",
+                                                      "Ashcombe House",
+                                                      "Kingfisher Unit",
+                                                      "Thornfield Hospital",
+                                                      "Larkspur Ward, Northfield General",
+                                                      "Cedar Court Hospital",
+                                                      "Willowmere Unit",
+                                                      "St Anselm's Hospital",
+                                                      "Foxglove Centre",
+                                                      "Harrowfield Low Secure Unit",
+                                                      "Meadowbank Hospital",
+                                                      "Oakleigh Medium Secure Unit",
+                                                      "Beacon View",
+                                                      "The Orchard Centre",
+                                                      "Fairhaven Hospital",
+                                                      "Lindenfield Unit",
+                                                      "Greystones Hospital"};
 constexpr std::array<std::string_view, 21> kHomeFirst{
-    "Abbey", "Ashgrove", "Bramley", "Brookside", "Cherry Tree", "Church View", "Elmhurst",
-    "Fernlea", "Glebe", "Greenacres", "Hillcrest", "Meadow View", "Moorland", "Orchard",
-    "Park View", "Primrose", "Rose Bank", "Sandfield", "Sunnyside", "Westfield", "Woodlands"};
+    "Abbey",     "Ashgrove", "Bramley",    "Brookside", "Cherry Tree", "Church View", "Elmhurst",
+    "Fernlea",   "Glebe",    "Greenacres", "Hillcrest", "Meadow View", "Moorland",    "Orchard",
+    "Park View", "Primrose", "Rose Bank",  "Sandfield", "Sunnyside",   "Westfield",   "Woodlands"};
 constexpr std::array<std::string_view, 7> kHomeSuffix{
     "Care Home", "Nursing Home", "Residential Home", "House", "Court", "Lodge", "Manor"};
 constexpr std::array<std::string_view, 6> kStreets{"Station Road", "Church Lane", "Mill Street",
-                                                   "Park Avenue", "High Street", "Manor Road"};
+                                                   "Park Avenue",  "High Street", "Manor Road"};
 constexpr std::array<std::string_view, 4> kRatings{"Outstanding", "Good", "Requires improvement",
                                                    "Inadequate"};
-constexpr std::array<std::string_view, 5> kKeyQuestions{"Safe", "Effective", "Caring",
-                                                        "Responsive", "Well-led"};
+constexpr std::array<std::string_view, 5> kKeyQuestions{"Safe", "Effective", "Caring", "Responsive",
+                                                        "Well-led"};
 constexpr std::string_view kLetters = "ABDEFGHJLNPQRSTUWXYZ";
 
 struct Report {
@@ -83,7 +96,8 @@ void member(Writer& writer, std::string_view key, std::string_view value) {
 }
 
 template <typename Writer>
-void category(Writer& writer, std::string_view code, std::string_view primary, std::string_view name) {
+void category(Writer& writer, std::string_view code, std::string_view primary,
+              std::string_view name) {
   writer.StartObject();
   member(writer, "code", code);
   member(writer, "primary", primary);
@@ -113,11 +127,10 @@ void write_location(Writer& writer, Random& random, std::uint64_t number) {
                               : std::string(random.pick(kHomeFirst));
     (name += ' ') += random.pick(kHomeSuffix);
   }
-  const std::string postcode = std::string(area.postcode_area) +
-                               std::to_string(random.between(1, 28)) + " " +
-                               std::to_string(random.between(1, 9)) +
-                               kLetters[random.below(kLetters.size())] +
-                               kLetters[random.below(kLetters.size())];
+  const std::string postcode =
+      std::string(area.postcode_area) + std::to_string(random.between(1, 28)) + " " +
+      std::to_string(random.between(1, 9)) + kLetters[random.below(kLetters.size())] +
+      kLetters[random.below(kLetters.size())];
   const Day registered = random_day(random, make_day(2010, 10, 1), make_day(2023, 6, 30));
   const bool nhs = hospital && random.chance(0.45);
 
@@ -125,8 +138,9 @@ void write_location(Writer& writer, Random& random, std::uint64_t number) {
   member(writer, "locationId", "1-" + std::to_string(1000000000 + random.below(8999999999ULL)));
   member(writer, "providerId", "1-" + std::to_string(100000000 + random.below(899999999)));
   member(writer, "organisationType", "Location");
-  member(writer, "type", hospital ? (nhs ? "NHS Healthcare Organisation" : "Independent Healthcare Org")
-                                  : "Social Care Org");
+  member(writer, "type",
+         hospital ? (nhs ? "NHS Healthcare Organisation" : "Independent Healthcare Org")
+                  : "Social Care Org");
   member(writer, "name", name);
   member(writer, "registrationStatus", "Registered");
   member(writer, "registrationDate", iso_date(registered));
@@ -139,7 +153,8 @@ void write_location(Writer& writer, Random& random, std::uint64_t number) {
   writer.Key("onspdLatitude");
   writer.Double(static_cast<double>(50300000 + random.below(4800000)) / 1e6);
   writer.Key("onspdLongitude");
-  writer.Double(static_cast<double>(-4900000 + static_cast<std::int64_t>(random.below(6500000))) / 1e6);
+  writer.Double(static_cast<double>(-4900000 + static_cast<std::int64_t>(random.below(6500000))) /
+                1e6);
   member(writer, "careHome", hospital ? "N" : "Y");
   writer.Key("numberOfBeds");
   writer.Int(hospital ? random.between(8, 96) : random.between(12, 110));
@@ -155,7 +170,10 @@ void write_location(Writer& writer, Random& random, std::uint64_t number) {
   writer.Key("regulatedActivities");
   writer.StartArray();
   if (hospital) {
-    activity(writer, "Assessment or medical treatment for persons detained under the Mental Health Act 1983", "RA2");
+    activity(
+        writer,
+        "Assessment or medical treatment for persons detained under the Mental Health Act 1983",
+        "RA2");
     activity(writer, "Treatment of disease, disorder or injury", "RA5");
   } else {
     activity(writer, "Accommodation for persons who require nursing or personal care", "RA1");

@@ -48,10 +48,10 @@ constexpr std::array<Establishment, 27> kEstablishments{{
     {"FHL", "Fernhill STC", "STC", "England", "Private", 80},
 }};
 
-constexpr std::array<std::string_view, 4> kPrisonTests{
-    "Safety", "Respect", "Purposeful activity", "Rehabilitation and release planning"};
-constexpr std::array<std::string_view, 4> kDetentionTests{
-    "Safety", "Respect", "Activities", "Preparation for removal and release"};
+constexpr std::array<std::string_view, 4> kPrisonTests{"Safety", "Respect", "Purposeful activity",
+                                                       "Rehabilitation and release planning"};
+constexpr std::array<std::string_view, 4> kDetentionTests{"Safety", "Respect", "Activities",
+                                                          "Preparation for removal and release"};
 
 struct Area {
   std::string_view name;
@@ -60,29 +60,87 @@ struct Area {
 };
 
 constexpr std::array<Area, 14> kPrisonAreas{{
-    {"Safety", "Leaders should make sure that every prisoner at risk of self-harm has a care plan that is reviewed with them and acted on.", "Governor"},
-    {"Early days in custody", "Reception should be open long enough for new arrivals to be received, searched and seen by health care before the evening lock-up.", "Governor"},
-    {"Respect", "Staff should answer cell call bells within five minutes, and leaders should check response times every week.", "Governor"},
-    {"Living conditions", "Broken windows and damaged furniture in the older residential units should be repaired, and cells designed for one should hold one.", "HM Prison and Probation Service"},
-    {"Health care", "Detained people should be able to see a GP within the same waiting time as in the community.", "Head of health care"},
-    {"Mental health", "Prisoners needing transfer to a secure hospital under the Mental Health Act should be moved within 28 days of referral.", "NHS England"},
-    {"Use of force", "Every use of force should be recorded on body-worn camera and reviewed by a manager within 72 hours.", "Governor"},
-    {"Segregation", "Prisoners held in the segregation unit should have a daily regime including time in the open air, a shower and a telephone call.", "HM Prison and Probation Service"},
-    {"Purposeful activity", "Leaders should provide enough education, skills and work places for the whole population and make sure they are filled.", "Director of Education"},
-    {"Family contact", "Visits should start on time and in-cell telephony should be working on every wing.", "Governor"},
-    {"Rehabilitation and release planning", "Every prisoner due for release should have an address to go to at least 12 weeks before release.", "HM Prison and Probation Service"},
-    {"Equality", "Leaders should consult detained people with protected characteristics and act on what they learn.", "Governor"},
-    {"Leadership", "Leaders should produce and monitor an action plan that addresses the recommendations of this report.", "Governor"},
-    {"Complaints", "Complaints should be answered on time, and responses should address the issue raised.", "Governor"},
+    {"Safety",
+     "Leaders should make sure that every prisoner at risk of self-harm has a care plan that is "
+     "reviewed with them and acted on.",
+     "Governor"},
+    {"Early days in custody",
+     "Reception should be open long enough for new arrivals to be received, searched and seen by "
+     "health care before the evening lock-up.",
+     "Governor"},
+    {"Respect",
+     "Staff should answer cell call bells within five minutes, and leaders should check response "
+     "times every week.",
+     "Governor"},
+    {"Living conditions",
+     "Broken windows and damaged furniture in the older residential units should be repaired, and "
+     "cells designed for one should hold one.",
+     "HM Prison and Probation Service"},
+    {"Health care",
+     "Detained people should be able to see a GP within the same waiting time as in the community.",
+     "Head of health care"},
+    {"Mental health",
+     "Prisoners needing transfer to a secure hospital under the Mental Health Act should be moved "
+     "within 28 days of referral.",
+     "NHS England"},
+    {"Use of force",
+     "Every use of force should be recorded on body-worn camera and reviewed by a manager within "
+     "72 hours.",
+     "Governor"},
+    {"Segregation",
+     "Prisoners held in the segregation unit should have a daily regime including time in the open "
+     "air, a shower and a telephone call.",
+     "HM Prison and Probation Service"},
+    {"Purposeful activity",
+     "Leaders should provide enough education, skills and work places for the whole population and "
+     "make sure they are filled.",
+     "Director of Education"},
+    {"Family contact",
+     "Visits should start on time and in-cell telephony should be working on every wing.",
+     "Governor"},
+    {"Rehabilitation and release planning",
+     "Every prisoner due for release should have an address to go to at least 12 weeks before "
+     "release.",
+     "HM Prison and Probation Service"},
+    {"Equality",
+     "Leaders should consult detained people with protected characteristics and act on what they "
+     "learn.",
+     "Governor"},
+    {"Leadership",
+     "Leaders should produce and monitor an action plan that addresses the recommendations of this "
+     "report.",
+     "Governor"},
+    {"Complaints",
+     "Complaints should be answered on time, and responses should address the issue raised.",
+     "Governor"},
 }};
 constexpr std::array<Area, 7> kDetentionAreas{{
-    {"Safety", "Detained people at risk of self-harm should have a care plan that is reviewed with them and acted on.", "Centre manager"},
-    {"Respect", "Detained people should be able to shower every day and have access to clean bedding and clothing.", "Centre manager"},
-    {"Health care", "Medicines should be administered at times that meet clinical need rather than the regime.", "NHS England"},
-    {"Activities", "Detained people should have access to paid work and structured activities throughout the day.", "Centre manager"},
-    {"Preparation for removal and release", "Detained people should receive timely legal advice, and their detention should be reviewed whenever a vulnerability is identified.", "Home Office"},
-    {"Detention reviews", "Rule 35 reports should be completed on time and lead to a prompt review of continued detention.", "Home Office"},
-    {"Complaints", "Complaints should be answered on time, and responses should address the issue raised.", "Home Office"},
+    {"Safety",
+     "Detained people at risk of self-harm should have a care plan that is reviewed with them and "
+     "acted on.",
+     "Centre manager"},
+    {"Respect",
+     "Detained people should be able to shower every day and have access to clean bedding and "
+     "clothing.",
+     "Centre manager"},
+    {"Health care",
+     "Medicines should be administered at times that meet clinical need rather than the regime.",
+     "NHS England"},
+    {"Activities",
+     "Detained people should have access to paid work and structured activities throughout the "
+     "day.",
+     "Centre manager"},
+    {"Preparation for removal and release",
+     "Detained people should receive timely legal advice, and their detention should be reviewed "
+     "whenever a vulnerability is identified.",
+     "Home Office"},
+    {"Detention reviews",
+     "Rule 35 reports should be completed on time and lead to a prompt review of continued "
+     "detention.",
+     "Home Office"},
+    {"Complaints",
+     "Complaints should be answered on time, and responses should address the issue raised.",
+     "Home Office"},
 }};
 
 constexpr std::array<std::string_view, 3> kConcerns{"Priority concern", "Key concern",

@@ -107,7 +107,8 @@ GeneratedExport write_icva_visit_log(ExportFile& out, std::uint64_t target_bytes
     } else if (random.chance(0.18)) {
       issues = random.pick(kIssues);
     }
-    if (random.chance(0.001)) issues = "Detainee in cell 7 distressed.\nNurse called and attended within 20 minutes";
+    if (random.chance(0.001))
+      issues = "Detainee in cell 7 distressed.\nNurse called and attended within 20 minutes";
     // Two visitors (now and then three), never the same one twice.
     const auto& pool = visitors[s];
     const std::size_t a = random.below(pool.size());

@@ -31,7 +31,9 @@ constexpr std::uint64_t kMegabyte = 1000 * 1000;  // MB and MB/s are decimal thr
 double cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -83,8 +85,9 @@ int generate(const GenerateOptions& options) {
 int run(const RunOptions& options) {
   const Shape shape = *shape_named(options.shape);
   const Mode mode = *mode_named(options.mode);
-  const std::filesystem::path dir =
-      options.mappings.empty() ? adapters::default_mappings_dir() : std::filesystem::path(options.mappings);
+  const std::filesystem::path dir = options.mappings.empty()
+                                        ? adapters::default_mappings_dir()
+                                        : std::filesystem::path(options.mappings);
   // Loaded once, outside the timed runs: a gateway loads them at start-up.
   const adapters::MemberMapping mapping =
       adapters::load_mapping(dir / (std::string(shape_name(shape)) + ".toml"));
@@ -98,7 +101,8 @@ int run(const RunOptions& options) {
     const double cpu_start = cpu_seconds();
     const auto wall_start = std::chrono::steady_clock::now();
     result = run_path(mode, shape, mapping, schema, options.file);
-    walls.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+    walls.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
     cpus.push_back(cpu_seconds() - cpu_start);
   }
   const double wall_best = *std::min_element(walls.begin(), walls.end());
@@ -108,7 +112,8 @@ int run(const RunOptions& options) {
       "wall_best_s=%.4f wall_median_s=%.4f cpu_best_s=%.4f cpu_median_s=%.4f "
       "mb_per_s_wall=%.1f mb_per_s_cpu=%.1f maxrss_kb=%ld load1_before=%s load1_after=%s\n",
       options.shape.c_str(), options.mode.c_str(), static_cast<unsigned long long>(bytes),
-      static_cast<unsigned long long>(result.units), static_cast<unsigned long long>(result.records),
+      static_cast<unsigned long long>(result.units),
+      static_cast<unsigned long long>(result.records),
       static_cast<unsigned long long>(result.rejected), options.runs, wall_best, median(walls),
       cpu_best, median(cpus), static_cast<double>(bytes) / kMegabyte / wall_best,
       static_cast<double>(bytes) / kMegabyte / cpu_best, peak_rss_kb(), load_before.c_str(),
@@ -121,15 +126,17 @@ int run(const RunOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace opcat::bench;
-  CLI::App app("opcat-bench: the adapter engine's throughput and memory, against each input "
-               "library's bare loop (docs/PERFORMANCE.md)");
+  CLI::App app(
+      "opcat-bench: the adapter engine's throughput and memory, against each input "
+      "library's bare loop (docs/PERFORMANCE.md)");
   app.require_subcommand(1);
   const auto shapes = CLI::IsMember({"icva", "hmip", "cqc"});
 
   GenerateOptions generate_options;
-  CLI::App* generate_command =
-      app.add_subcommand("generate", "Write a synthetic export shaped like a member's (fixed seed)");
-  generate_command->add_option("--shape", generate_options.shape, "icva (CSV), hmip (XML), cqc (JSON)")
+  CLI::App* generate_command = app.add_subcommand(
+      "generate", "Write a synthetic export shaped like a member's (fixed seed)");
+  generate_command
+      ->add_option("--shape", generate_options.shape, "icva (CSV), hmip (XML), cqc (JSON)")
       ->required()
       ->check(shapes);
   generate_command->add_option("--mb", generate_options.megabytes, "Size in MB (10^6 bytes)")
@@ -148,9 +155,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bare", "reader", "mapped"}));
   run_command->add_option("--runs", run_options.runs, "Runs; the best and the median are reported")
       ->check(CLI::PositiveNumber);
-  run_command->add_option("--mappings", run_options.mappings,
-                          "Folder of mapping files (default: OPCAT_ADAPTERS_DIR or adapters/members)");
-  run_command->add_option("file", run_options.file, "The export")->required()->check(CLI::ExistingFile);
+  run_command->add_option(
+      "--mappings", run_options.mappings,
+      "Folder of mapping files (default: OPCAT_ADAPTERS_DIR or adapters/members)");
+  run_command->add_option("file", run_options.file, "The export")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   CLI11_PARSE(app, argc, argv);
   try {

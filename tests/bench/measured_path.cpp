@@ -30,9 +30,12 @@ class CountingSink final : public adapters::RecordSink {
 
 std::uint64_t bare(Shape shape, const std::filesystem::path& file) {
   switch (shape) {
-    case Shape::icva: return bare_csv_split(file);
-    case Shape::hmip: return bare_xml_read(file);
-    case Shape::cqc: return bare_json_sax(file);
+    case Shape::icva:
+      return bare_csv_split(file);
+    case Shape::hmip:
+      return bare_xml_read(file);
+    case Shape::cqc:
+      return bare_json_sax(file);
   }
   return 0;
 }
@@ -50,7 +53,9 @@ PathResult run_path(Mode mode, Shape shape, const adapters::MemberMapping& mappi
                     const schema::RecordSchema& schema, const std::filesystem::path& file) {
   PathResult result;
   switch (mode) {
-    case Mode::bare: result.units = bare(shape, file); break;
+    case Mode::bare:
+      result.units = bare(shape, file);
+      break;
     case Mode::reader: {
       adapters::FileSource source(file);
       const auto reader = mapping.make_reader(source);
@@ -64,8 +69,8 @@ PathResult run_path(Mode mode, Shape shape, const adapters::MemberMapping& mappi
       if (sink.errors() != 0) {
         const auto& e = sink.first_error();
         std::cerr << "opcat-bench: " << sink.errors() << " problems, the first: " << e.locator
-                  << " " << e.field << " (" << e.source_field << ") " << e.code << ": "
-                  << e.message << '\n';
+                  << " " << e.field << " (" << e.source_field << ") " << e.code << ": " << e.message
+                  << '\n';
       }
       if (outcome.verdict == adapters::Outcome::Verdict::rejected) {
         throw std::runtime_error("the export was rejected: " + outcome.reason + " at " +

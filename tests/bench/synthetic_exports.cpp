@@ -11,9 +11,12 @@ std::optional<Shape> shape_named(std::string_view name) {
 
 std::string_view shape_name(Shape shape) {
   switch (shape) {
-    case Shape::icva: return "icva";
-    case Shape::hmip: return "hmip";
-    case Shape::cqc: return "cqc";
+    case Shape::icva:
+      return "icva";
+    case Shape::hmip:
+      return "hmip";
+    case Shape::cqc:
+      return "cqc";
   }
   return "?";
 }
@@ -24,9 +27,15 @@ GeneratedExport generate_export(Shape shape, const std::filesystem::path& path,
   Random random(seed);
   GeneratedExport made;
   switch (shape) {
-    case Shape::icva: made = write_icva_visit_log(out, target_bytes, random); break;
-    case Shape::hmip: made = write_hmip_inspections(out, target_bytes, random); break;
-    case Shape::cqc: made = write_cqc_locations(out, target_bytes, seed); break;
+    case Shape::icva:
+      made = write_icva_visit_log(out, target_bytes, random);
+      break;
+    case Shape::hmip:
+      made = write_hmip_inspections(out, target_bytes, random);
+      break;
+    case Shape::cqc:
+      made = write_cqc_locations(out, target_bytes, seed);
+      break;
   }
   out.close();
   made.bytes = out.bytes();

@@ -34,8 +34,7 @@ GeneratedExport generate_export(Shape shape, const std::filesystem::path& path,
 
 // One per shape (icva_visit_log.cpp, hmip_inspections.cpp, cqc_locations.cpp).
 GeneratedExport write_icva_visit_log(ExportFile& out, std::uint64_t target_bytes, Random& random);
-GeneratedExport write_hmip_inspections(ExportFile& out, std::uint64_t target_bytes,
-                                       Random& random);
+GeneratedExport write_hmip_inspections(ExportFile& out, std::uint64_t target_bytes, Random& random);
 GeneratedExport write_cqc_locations(ExportFile& out, std::uint64_t target_bytes,
                                     std::uint64_t seed);
 

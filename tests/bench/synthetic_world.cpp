@@ -7,18 +7,18 @@ namespace opcat::bench {
 namespace {
 
 constexpr std::array<std::string_view, 40> kFirst{
-    "Aisha",   "Alan",    "Amrit",     "Bernadette", "Callum",    "Chidi",  "Dafydd",  "Deborah",
-    "Eilidh",  "Emeka",   "Fiona",     "Gareth",     "Grace",     "Hamza",  "Helen",   "Imran",
-    "Joanna",  "Kwame",   "Lorna",     "Malcolm",    "Mairead",   "Nadia",  "Niamh",   "Oluwaseun",
-    "Patrick", "Priya",   "Rhiannon",  "Rosalind",   "Samuel",    "Siobhán", "Tariq",  "Teresa",
-    "Usha",    "Victor",  "Wendy",     "Yusuf",      "Zoë",       "Łukasz", "Ciarán",  "Bronwen"};
+    "Aisha",   "Alan",   "Amrit",    "Bernadette", "Callum",  "Chidi",   "Dafydd", "Deborah",
+    "Eilidh",  "Emeka",  "Fiona",    "Gareth",     "Grace",   "Hamza",   "Helen",  "Imran",
+    "Joanna",  "Kwame",  "Lorna",    "Malcolm",    "Mairead", "Nadia",   "Niamh",  "Oluwaseun",
+    "Patrick", "Priya",  "Rhiannon", "Rosalind",   "Samuel",  "Siobhán", "Tariq",  "Teresa",
+    "Usha",    "Victor", "Wendy",    "Yusuf",      "Zoë",     "Łukasz",  "Ciarán", "Bronwen"};
 constexpr std::array<std::string_view, 35> kLast{
-    "Abernethy",  "Adeyemi",   "Bellingham", "Brannigan",  "Cartwright", "Chaudhry",
-    "Donnelly",   "Ellwood",   "Fairclough", "Gallagher",  "Greenhalgh", "Hardcastle",
-    "Iqbal",      "Jenkinson", "Kowalczyk",  "Llewellyn",  "MacAskill",  "Mensah",
-    "Nightingale", "O'Halloran", "Okonkwo",  "Pemberton",  "Quinlan",    "Rafferty",
-    "Sandhu",     "Thistlethwaite", "Underwood", "Varga",  "Whitlock",   "Yardley",
-    "Ashworth",   "Bramhall",  "Costigan",   "Duckworth",  "Evans-Pryce"};
+    "Abernethy",   "Adeyemi",        "Bellingham", "Brannigan", "Cartwright", "Chaudhry",
+    "Donnelly",    "Ellwood",        "Fairclough", "Gallagher", "Greenhalgh", "Hardcastle",
+    "Iqbal",       "Jenkinson",      "Kowalczyk",  "Llewellyn", "MacAskill",  "Mensah",
+    "Nightingale", "O'Halloran",     "Okonkwo",    "Pemberton", "Quinlan",    "Rafferty",
+    "Sandhu",      "Thistlethwaite", "Underwood",  "Varga",     "Whitlock",   "Yardley",
+    "Ashworth",    "Bramhall",       "Costigan",   "Duckworth", "Evans-Pryce"};
 
 }  // namespace
 
@@ -73,11 +73,20 @@ std::string xml_escaped(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

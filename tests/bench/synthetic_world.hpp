@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <random>
 #include <iterator>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -19,7 +19,9 @@ class Random {
   // Uniform in [0, n); the modulo bias is far below anything a benchmark input could show.
   std::uint64_t below(std::uint64_t n) { return engine_() % n; }
   // Uniform in [low, high].
-  int between(int low, int high) { return low + static_cast<int>(below(static_cast<std::uint64_t>(high - low + 1))); }
+  int between(int low, int high) {
+    return low + static_cast<int>(below(static_cast<std::uint64_t>(high - low + 1)));
+  }
   // True with probability p.
   bool chance(double p) { return static_cast<double>(engine_() >> 11) * 0x1.0p-53 < p; }
   // Uniform in [low, high).
@@ -27,7 +29,9 @@ class Random {
     return low + (high - low) * (static_cast<double>(engine_() >> 11) * 0x1.0p-53);
   }
   template <typename Items>
-  const auto& pick(const Items& items) { return items[below(std::size(items))]; }
+  const auto& pick(const Items& items) {
+    return items[below(std::size(items))];
+  }
   std::uint64_t bits() { return engine_(); }
 
  private:
@@ -38,10 +42,10 @@ using Day = std::chrono::sys_days;
 
 Day make_day(int year, unsigned month, unsigned day);
 Day random_day(Random& random, Day first, Day last);
-std::string iso_date(Day day);         // 2025-03-31
-std::string uk_date(Day day);          // 31/03/2025
-std::string person(Random& random);    // "Siobhán Evans-Pryce"
-std::string uuid(Random& random);      // a version 4 UUID
+std::string iso_date(Day day);       // 2025-03-31
+std::string uk_date(Day day);        // 31/03/2025
+std::string person(Random& random);  // "Siobhán Evans-Pryce"
+std::string uuid(Random& random);    // a version 4 UUID
 
 // Text for XML content and attribute values (both quoted with ").
 std::string xml_escaped(std::string_view text);
