@@ -1,0 +1,164 @@
+#include "gateway/store/body_archive.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+namespace opcat::store {
+namespace {
+
+constexpr std::string_view kTempPrefix = ".tmp-";
+
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
+  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
+}
+
+// A rename or link is durable only once the directory holding the new name is synced.
+void sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open directory", dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) fail("cannot fsync directory", dir);
+}
+
+bool is_sha256_hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct BodyWriter::Digest {
+  struct Free {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  std::unique_ptr<EVP_MD_CTX, Free> ctx{EVP_MD_CTX_new()};
+};
+
+BodyWriter::BodyWriter(std::filesystem::path root, std::filesystem::path temp, int fd)
+    : root_(std::move(root)), temp_(std::move(temp)), fd_(fd), digest_(std::make_unique<Digest>()) {
+  if (!digest_->ctx || EVP_DigestInit_ex(digest_->ctx.get(), EVP_sha256(), nullptr) != 1) {
+    discard();
+    throw std::runtime_error("cannot start SHA-256 (OpenSSL EVP)");
+  }
+}
+
+BodyWriter::BodyWriter(BodyWriter&& other) noexcept
+    : root_(std::move(other.root_)),
+      temp_(std::move(other.temp_)),
+      fd_(std::exchange(other.fd_, -1)),
+      size_(other.size_),
+      digest_(std::move(other.digest_)) {}
+
+BodyWriter::~BodyWriter() { discard(); }
+
+void BodyWriter::discard() noexcept {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(temp_.c_str());
+  }
+}
+
+void BodyWriter::write(std::string_view chunk) {
+  if (fd_ < 0) throw std::logic_error("BodyWriter::write after finish");
+  if (EVP_DigestUpdate(digest_->ctx.get(), chunk.data(), chunk.size()) != 1) {
+    throw std::runtime_error("SHA-256 update failed (OpenSSL EVP)");
+  }
+  while (!chunk.empty()) {
+    const ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write body to", temp_);
+    }
+    chunk.remove_prefix(static_cast<std::size_t>(n));
+    size_ += static_cast<std::uint64_t>(n);
+  }
+}
+
+BodyDigest BodyWriter::finish() {
+  if (fd_ < 0) throw std::logic_error("BodyWriter::finish twice");
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_DigestFinal_ex(digest_->ctx.get(), md, &md_len) != 1) {
+    throw std::runtime_error("SHA-256 final failed (OpenSSL EVP)");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  BodyDigest result;
+  result.size = size_;
+  for (unsigned int i = 0; i < md_len; ++i) {
+    result.sha256 += kHex[md[i] >> 4];
+    result.sha256 += kHex[md[i] & 0xf];
+  }
+
+  // The data must be on disk before the name points at it, or a crash could leave a
+  // complete-looking name over incomplete content.
+  if (::fsync(fd_) != 0) fail("cannot fsync body", temp_);
+  ::close(std::exchange(fd_, -1));
+
+  const std::filesystem::path dir = root_ / result.sha256.substr(0, 2);
+  const std::filesystem::path target = dir / result.sha256.substr(2);
+  std::error_code ec;
+  if (std::filesystem::create_directory(dir, ec)) sync_directory(root_);
+  if (ec) {
+    ::unlink(temp_.c_str());
+    throw std::system_error(ec, "cannot create " + dir.string());
+  }
+  // link() refuses to replace an existing name: an identical body already archived (perhaps
+  // by a concurrent writer) is left as it is, never rewritten.
+  if (::link(temp_.c_str(), target.c_str()) != 0 && errno != EEXIST) {
+    const int saved = errno;
+    ::unlink(temp_.c_str());
+    errno = saved;
+    fail("cannot link body to", target);
+  }
+  ::unlink(temp_.c_str());
+  sync_directory(dir);
+  sync_directory(root_);  // the temp name's removal
+  return result;
+}
+
+BodyArchive::BodyArchive(const std::filesystem::path& data_dir) : root_(data_dir / "bodies") {
+  std::filesystem::create_directories(root_);
+}
+
+BodyWriter BodyArchive::begin() const {
+  // The temp file lives in the archive's root, so the final link never crosses a filesystem.
+  std::string pattern = (root_ / (std::string(kTempPrefix) + "XXXXXX")).string();
+  const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) fail("cannot create temp body in", root_);
+  return BodyWriter(root_, pattern, fd);
+}
+
+std::filesystem::path BodyArchive::path_of(std::string_view sha256) const {
+  if (!is_sha256_hex(sha256)) {
+    throw std::invalid_argument("not a lowercase SHA-256 hex digest: " + std::string(sha256));
+  }
+  return root_ / sha256.substr(0, 2) / sha256.substr(2);
+}
+
+bool BodyArchive::contains(std::string_view sha256) const {
+  return is_sha256_hex(sha256) && std::filesystem::is_regular_file(path_of(sha256));
+}
+
+std::size_t BodyArchive::remove_temp_files() const {
+  std::size_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root_)) {
+    if (entry.path().filename().string().starts_with(kTempPrefix)) {
+      std::filesystem::remove(entry.path());
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+}  // namespace opcat::store

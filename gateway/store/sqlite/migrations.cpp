@@ -1,0 +1,108 @@
+#include "gateway/store/sqlite/migrations.hpp"
+
+#include <array>
+
+namespace opcat::store::sqlite {
+namespace {
+
+constexpr std::array kMigrations = {
+    Migration{1, R"sql(
+CREATE TABLE submissions (
+  id               TEXT PRIMARY KEY,
+  member           TEXT NOT NULL,
+  sha256           TEXT NOT NULL CHECK (length(sha256) = 64),
+  size             INTEGER NOT NULL CHECK (size >= 0),
+  idempotency_key  TEXT,
+  received_at      TEXT NOT NULL,
+  adapter          TEXT NOT NULL,
+  mapping_version  TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('complete', 'partial', 'rejected')),
+  accepted         INTEGER NOT NULL,
+  rejected         INTEGER NOT NULL,
+  receipt          TEXT NOT NULL,
+  -- Idempotency is per member: the same body from two members is two submissions.
+  -- NULL keys are distinct in SQLite, so submissions without a key never collide.
+  UNIQUE (member, sha256),
+  UNIQUE (member, idempotency_key)
+);
+CREATE INDEX submissions_member_received ON submissions (member, received_at);
+
+-- The submission row is written at commit, after its records: the reference is checked then.
+CREATE TABLE records (
+  submission_id  TEXT NOT NULL REFERENCES submissions (id) DEFERRABLE INITIALLY DEFERRED,
+  seq            INTEGER NOT NULL,
+  record_type    TEXT NOT NULL,
+  record_id      TEXT,
+  body           TEXT NOT NULL,
+  PRIMARY KEY (submission_id, seq)
+);
+CREATE INDEX records_type_id ON records (record_type, record_id);
+
+CREATE TABLE record_errors (
+  submission_id  TEXT NOT NULL REFERENCES submissions (id) DEFERRABLE INITIALLY DEFERRED,
+  seq            INTEGER NOT NULL,
+  locator        TEXT NOT NULL,
+  field          TEXT NOT NULL,
+  source_field   TEXT NOT NULL,
+  value          TEXT NOT NULL,
+  code           TEXT NOT NULL,
+  message        TEXT NOT NULL,
+  PRIMARY KEY (submission_id, seq)
+);
+
+-- AUTOINCREMENT: a seq is never reused, even after retention deletes the newest rows, so a
+-- console following the log by seq never misses or repeats an entry.
+CREATE TABLE transfer_log (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  time           TEXT NOT NULL,
+  direction      TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  member         TEXT,
+  recipient      TEXT,
+  submission_id  TEXT,
+  delivery_id    TEXT,
+  bytes          INTEGER,
+  records        INTEGER,
+  status         TEXT NOT NULL,
+  http_status    INTEGER,
+  duration_ms    INTEGER,
+  error          TEXT
+);
+CREATE INDEX transfer_log_time ON transfer_log (time);
+CREATE INDEX transfer_log_member ON transfer_log (member);
+CREATE INDEX transfer_log_status ON transfer_log (status);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+void migrate(Connection& connection) {
+  Transaction transaction(connection, Transaction::Kind::immediate);
+  connection.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+  int current = 0;
+  {
+    Statement statement = connection.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (statement.step()) current = static_cast<int>(statement.int64(0));
+  }
+  if (current > latest_schema_version()) {
+    throw StoreError("the database has schema version " + std::to_string(current) +
+                     ", newer than this gateway knows (" + std::to_string(latest_schema_version()) +
+                     "): it was written by a newer gateway; run that version or restore a backup");
+  }
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= current) continue;
+    connection.exec(migration.sql);
+    Statement record = connection.prepare(
+        "INSERT INTO schema_migrations (version, applied_at)"
+        " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+    record.bind(1, std::int64_t{migration.version}).run();
+  }
+  transaction.commit();
+}
+
+}  // namespace opcat::store::sqlite

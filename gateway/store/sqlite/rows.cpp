@@ -1,0 +1,103 @@
+#include "gateway/store/sqlite/rows.hpp"
+
+#include "gateway/store/timestamp.hpp"
+
+namespace opcat::store::sqlite {
+
+const std::string kSelectSubmission =
+    "SELECT id, member, sha256, size, idempotency_key, received_at, adapter, mapping_version,"
+    " status, accepted, rejected, receipt FROM submissions ";
+
+SubmissionSummary read_submission(const Statement& row) {
+  SubmissionSummary s;
+  s.id = row.text(0);
+  s.member = row.text(1);
+  s.sha256 = row.text(2);
+  s.size = static_cast<std::uint64_t>(row.int64(3));
+  s.idempotency_key = row.optional_text(4);
+  s.received_at = parse_utc(row.text(5));
+  s.adapter = row.text(6);
+  s.mapping_version = row.text(7);
+  s.status = parse_submission_status(row.text(8));
+  s.accepted = static_cast<std::uint64_t>(row.int64(9));
+  s.rejected = static_cast<std::uint64_t>(row.int64(10));
+  s.receipt_json = row.text(11);
+  return s;
+}
+
+void insert_submission(Connection& connection, const SubmissionSummary& s) {
+  Statement statement = connection.prepare(
+      "INSERT INTO submissions (id, member, sha256, size, idempotency_key, received_at, adapter,"
+      " mapping_version, status, accepted, rejected, receipt)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  statement.bind(1, s.id)
+      .bind(2, s.member)
+      .bind(3, s.sha256)
+      .bind(4, static_cast<std::int64_t>(s.size))
+      .bind_optional(5, s.idempotency_key)
+      .bind(6, format_utc(s.received_at))
+      .bind(7, s.adapter)
+      .bind(8, s.mapping_version)
+      .bind(9, to_string(s.status))
+      .bind(10, static_cast<std::int64_t>(s.accepted))
+      .bind(11, static_cast<std::int64_t>(s.rejected))
+      .bind(12, s.receipt_json)
+      .run();
+}
+
+const std::string kSelectTransfer =
+    "SELECT seq, time, direction, member, recipient, submission_id, delivery_id, bytes, records,"
+    " status, http_status, duration_ms, error FROM transfer_log ";
+
+TransferLogEntry read_transfer(const Statement& row) {
+  TransferLogEntry e;
+  e.seq = row.int64(0);
+  e.time = parse_utc(row.text(1));
+  e.direction = row.text(2) == "out" ? TransferDirection::out : TransferDirection::in;
+  e.member = row.text(3);
+  e.recipient = row.text(4);
+  e.submission_id = row.text(5);
+  e.delivery_id = row.text(6);
+  e.bytes = static_cast<std::uint64_t>(row.int64(7));
+  e.records = static_cast<std::uint64_t>(row.int64(8));
+  e.status = row.text(9);
+  e.http_status = static_cast<int>(row.int64(10));
+  e.duration_ms = row.int64(11);
+  e.error = row.text(12);
+  return e;
+}
+
+std::int64_t insert_transfer(Connection& connection, const TransferLogEntry& e) {
+  Statement statement = connection.prepare(
+      "INSERT INTO transfer_log (time, direction, member, recipient, submission_id, delivery_id,"
+      " bytes, records, status, http_status, duration_ms, error)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq");
+  statement.bind(1, format_utc(e.time))
+      .bind(2, to_string(e.direction))
+      .bind_or_null(3, e.member)
+      .bind_or_null(4, e.recipient)
+      .bind_or_null(5, e.submission_id)
+      .bind_or_null(6, e.delivery_id)
+      .bind(7, static_cast<std::int64_t>(e.bytes))
+      .bind(8, static_cast<std::int64_t>(e.records))
+      .bind(9, e.status);
+  if (e.http_status != 0) {
+    statement.bind(10, std::int64_t{e.http_status});
+  } else {
+    statement.bind_null(10);
+  }
+  statement.bind(11, e.duration_ms).bind_or_null(12, e.error);
+  if (!statement.step()) throw StoreError("INSERT INTO transfer_log returned no seq");
+  const std::int64_t seq = statement.int64(0);
+  statement.step();  // finish the statement so the row is written before COMMIT
+  return seq;
+}
+
+std::string transfer_query_sql(bool by_member, bool by_status) {
+  std::string sql = kSelectTransfer + "WHERE seq > ?1";
+  if (by_member) sql += " AND member = ?3";
+  if (by_status) sql += " AND status = ?4";
+  return sql + " ORDER BY seq LIMIT ?2";
+}
+
+}  // namespace opcat::store::sqlite

@@ -1,0 +1,26 @@
+// How the store's domain structs map to rows: one place for column lists, shared by the store's
+// queries and the submission writer.
+#pragma once
+
+#include <string>
+
+#include "gateway/store/sqlite/connection.hpp"
+
+namespace opcat::store::sqlite {
+
+// "SELECT <submission columns> FROM submissions "; read_submission reads a row of it.
+extern const std::string kSelectSubmission;
+SubmissionSummary read_submission(const Statement& row);
+
+void insert_submission(Connection& connection, const SubmissionSummary& submission);
+
+extern const std::string kSelectTransfer;
+TransferLogEntry read_transfer(const Statement& row);
+std::int64_t insert_transfer(Connection& connection, const TransferLogEntry& entry);
+
+// The SQL of list_transfers for the filters present: one statement per combination rather than
+// "(?1 IS NULL OR member = ?1)", which would keep SQLite from using the indexes.
+// Parameters: ?1 after_seq, ?2 limit, ?3 member, ?4 status.
+std::string transfer_query_sql(bool by_member, bool by_status);
+
+}  // namespace opcat::store::sqlite

@@ -1,0 +1,167 @@
+#include "gateway/store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+
+#include "gateway/store/sqlite/migrations.hpp"
+#include "gateway/store/sqlite/rows.hpp"
+#include "gateway/store/sqlite/submission_writer.hpp"
+#include "gateway/store/timestamp.hpp"
+
+namespace opcat::store::sqlite {
+namespace {
+
+std::int64_t as_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000));
+}
+
+// Opening creates the directory first: SQLite would otherwise fail with "unable to open".
+std::filesystem::path database_file(const std::filesystem::path& data_dir) {
+  std::filesystem::create_directories(data_dir);
+  return data_dir / SqliteStore::kFileName;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& data_dir)
+    : write_(database_file(data_dir)), read_(data_dir / kFileName) {
+  migrate(write_);
+  // A slip in a query method cannot write around the write gate.
+  read_.exec("PRAGMA query_only=ON");
+}
+
+std::optional<SubmissionSummary> SqliteStore::find_one(const std::string& where,
+                                                       std::string_view a, std::string_view b) {
+  std::lock_guard lock(read_mutex_);
+  Statement statement = read_.prepare(kSelectSubmission + where);
+  statement.bind(1, a).bind(2, b);
+  if (!statement.step()) return std::nullopt;
+  return read_submission(statement);
+}
+
+std::optional<SubmissionSummary> SqliteStore::find_by_body(std::string_view member,
+                                                           std::string_view sha256) {
+  return find_one("WHERE member = ?1 AND sha256 = ?2", member, sha256);
+}
+
+std::optional<SubmissionSummary> SqliteStore::find_by_idempotency_key(std::string_view member,
+                                                                      std::string_view key) {
+  return find_one("WHERE member = ?1 AND idempotency_key = ?2", member, key);
+}
+
+std::optional<SubmissionSummary> SqliteStore::get_submission(std::string_view member,
+                                                             std::string_view id) {
+  return find_one("WHERE member = ?1 AND id = ?2", member, id);
+}
+
+std::unique_ptr<SubmissionWriter> SqliteStore::begin_submission(const NewSubmission& submission) {
+  WriteGateHold gate(write_gate_);
+  auto transaction = std::make_unique<Transaction>(write_, Transaction::Kind::immediate);
+  // Checked inside the write transaction, so no other writer (of any process) can commit the
+  // same body or key between this check and our commit.
+  {
+    Statement statement = write_.prepare(
+        kSelectSubmission +
+        "WHERE member = ?1 AND (sha256 = ?2 OR (?3 IS NOT NULL AND idempotency_key = ?3))"
+        " LIMIT 1");
+    statement.bind(1, submission.member)
+        .bind(2, submission.sha256)
+        .bind_optional(3, submission.idempotency_key);
+    if (statement.step()) throw DuplicateSubmission(read_submission(statement));
+  }
+  return std::make_unique<SqliteSubmissionWriter>(write_, std::move(gate), std::move(transaction),
+                                                  submission);
+}
+
+bool SqliteStore::owns(std::string_view member, std::string_view id) {
+  Statement statement =
+      read_.prepare("SELECT 1 FROM submissions WHERE member = ?1 AND id = ?2");
+  statement.bind(1, member).bind(2, id);
+  return statement.step();
+}
+
+std::optional<std::vector<StoredRecordError>> SqliteStore::list_errors(std::string_view member,
+                                                                       std::string_view id,
+                                                                       std::int64_t after,
+                                                                       std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Transaction snapshot(read_, Transaction::Kind::deferred);
+  if (!owns(member, id)) return std::nullopt;
+  // The member is in this query too, not only in owns(): isolation never rests on a check
+  // made elsewhere.
+  Statement statement = read_.prepare(
+      "SELECT e.seq, e.locator, e.field, e.source_field, e.value, e.code, e.message"
+      " FROM record_errors e JOIN submissions s ON s.id = e.submission_id"
+      " WHERE s.member = ?1 AND e.submission_id = ?2 AND e.seq > ?3"
+      " ORDER BY e.seq LIMIT ?4");
+  statement.bind(1, member).bind(2, id).bind(3, after).bind(4, as_limit(limit));
+  std::vector<StoredRecordError> errors;
+  while (statement.step()) {
+    StoredRecordError& e = errors.emplace_back();
+    e.seq = statement.int64(0);
+    e.error.locator = statement.text(1);
+    e.error.field = statement.text(2);
+    e.error.source_field = statement.text(3);
+    e.error.value = statement.text(4);
+    e.error.code = statement.text(5);
+    e.error.message = statement.text(6);
+  }
+  return errors;
+}
+
+std::optional<std::vector<StoredRecord>> SqliteStore::list_records(std::string_view member,
+                                                                   std::string_view id,
+                                                                   std::int64_t after,
+                                                                   std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Transaction snapshot(read_, Transaction::Kind::deferred);
+  if (!owns(member, id)) return std::nullopt;
+  Statement statement = read_.prepare(
+      "SELECT r.seq, r.record_type, r.record_id, r.body"
+      " FROM records r JOIN submissions s ON s.id = r.submission_id"
+      " WHERE s.member = ?1 AND r.submission_id = ?2 AND r.seq > ?3"
+      " ORDER BY r.seq LIMIT ?4");
+  statement.bind(1, member).bind(2, id).bind(3, after).bind(4, as_limit(limit));
+  std::vector<StoredRecord> records;
+  while (statement.step()) {
+    StoredRecord& r = records.emplace_back();
+    r.seq = statement.int64(0);
+    r.record_type = statement.text(1);
+    r.record_id = statement.optional_text(2);
+    r.body = statement.text(3);
+  }
+  return records;
+}
+
+std::vector<SubmissionSummary> SqliteStore::list_submissions(std::string_view member,
+                                                             Clock::time_point since,
+                                                             std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Statement statement = read_.prepare(
+      kSelectSubmission + "WHERE member = ?1 AND received_at >= ?2 ORDER BY received_at, id LIMIT ?3");
+  statement.bind(1, member).bind(2, format_utc(since)).bind(3, as_limit(limit));
+  std::vector<SubmissionSummary> submissions;
+  while (statement.step()) submissions.push_back(read_submission(statement));
+  return submissions;
+}
+
+std::int64_t SqliteStore::append_transfer(const TransferLogEntry& entry) {
+  WriteGateHold gate(write_gate_);
+  Transaction transaction(write_, Transaction::Kind::immediate);
+  const std::int64_t seq = insert_transfer(write_, entry);
+  transaction.commit();
+  return seq;
+}
+
+std::vector<TransferLogEntry> SqliteStore::list_transfers(const TransferQuery& query) {
+  std::lock_guard lock(read_mutex_);
+  Statement statement =
+      read_.prepare(transfer_query_sql(query.member.has_value(), query.status.has_value()));
+  statement.bind(1, query.after_seq).bind(2, as_limit(query.limit));
+  if (query.member) statement.bind(3, std::string_view(*query.member));
+  if (query.status) statement.bind(4, std::string_view(*query.status));
+  std::vector<TransferLogEntry> entries;
+  while (statement.step()) entries.push_back(read_transfer(statement));
+  return entries;
+}
+
+}  // namespace opcat::store::sqlite

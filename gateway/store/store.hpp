@@ -1,0 +1,90 @@
+// The gateway's durable state behind one interface: SQLite (sqlite/) is the embedded default,
+// a PostgreSQL backend for several gateways sharing one database can be added beside it.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/core/diagnostics.hpp"
+#include "gateway/store/submission.hpp"
+#include "gateway/store/transfer_log_entry.hpp"
+
+namespace opcat::store {
+
+// The database failed or holds something it should not: not the member's fault.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// begin_submission lost a race: the same body or idempotency key was committed meanwhile
+// by the same member. Intake answers with the original receipt (or 409 for another body).
+class DuplicateSubmission : public StoreError {
+ public:
+  explicit DuplicateSubmission(SubmissionSummary existing);
+  const SubmissionSummary& existing() const { return existing_; }
+
+ private:
+  SubmissionSummary existing_;
+};
+
+// One submission being written: everything goes into one transaction, made durable by
+// commit(). Destroyed without commit (an error, a dropped connection), nothing of it remains.
+class SubmissionWriter {
+ public:
+  virtual ~SubmissionWriter() = default;
+  // The id the receipt names, known before commit so the receipt can be built first.
+  virtual const std::string& id() const = 0;
+  virtual void add_record(const rapidjson::Value& record) = 0;
+  virtual void add_error(const adapters::RecordError& error) = 0;
+  // Writes the submission row and its transfer-log entry (direction "in") in the same
+  // transaction and returns once it is durable: only then may the member be acknowledged.
+  // A rejected submission keeps its errors but none of its records.
+  virtual SubmissionSummary commit(const SubmissionCompletion& completion) = 0;
+};
+
+// Every query that names a member answers only with that member's data: isolation is in the
+// query, so a handler cannot forget it.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual std::optional<SubmissionSummary> find_by_body(std::string_view member,
+                                                        std::string_view sha256) = 0;
+  virtual std::optional<SubmissionSummary> find_by_idempotency_key(std::string_view member,
+                                                                   std::string_view key) = 0;
+  // Throws DuplicateSubmission if the member already has this body or key. The returned
+  // writer may hold the store's write lock until it is committed or destroyed.
+  virtual std::unique_ptr<SubmissionWriter> begin_submission(const NewSubmission& submission) = 0;
+
+  virtual std::optional<SubmissionSummary> get_submission(std::string_view member,
+                                                          std::string_view id) = 0;
+  // Errors with seq > after, at most limit; nullopt if the submission is not this member's.
+  virtual std::optional<std::vector<StoredRecordError>> list_errors(std::string_view member,
+                                                                    std::string_view id,
+                                                                    std::int64_t after,
+                                                                    std::size_t limit) = 0;
+  // Records with seq > after, at most limit; nullopt if the submission is not this member's.
+  virtual std::optional<std::vector<StoredRecord>> list_records(std::string_view member,
+                                                                std::string_view id,
+                                                                std::int64_t after,
+                                                                std::size_t limit) = 0;
+  // The member's submissions received at or after since, oldest first.
+  virtual std::vector<SubmissionSummary> list_submissions(std::string_view member,
+                                                          Clock::time_point since,
+                                                          std::size_t limit) = 0;
+
+  // For crossings other than intake (which commit() logs itself). Returns the entry's seq.
+  virtual std::int64_t append_transfer(const TransferLogEntry& entry) = 0;
+  virtual std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) = 0;
+};
+
+}  // namespace opcat::store

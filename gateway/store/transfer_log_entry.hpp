@@ -1,0 +1,42 @@
+// One crossing of the gateway's boundary (an intake, a delivery attempt, an operator action):
+// the transfer log is what the operator console and the audit are built on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "gateway/store/submission.hpp"
+
+namespace opcat::store {
+
+enum class TransferDirection { in, out };
+
+const char* to_string(TransferDirection direction);
+
+// Empty strings and zero http_status are stored as NULL: "not applicable" for this crossing.
+struct TransferLogEntry {
+  std::int64_t seq = 0;  // assigned by the store on append; strictly increasing
+  Clock::time_point time;
+  TransferDirection direction = TransferDirection::in;
+  std::string member;     // the member who sent (in)
+  std::string recipient;  // the recipient delivered to (out)
+  std::string submission_id;
+  std::string delivery_id;
+  std::uint64_t bytes = 0;
+  std::uint64_t records = 0;
+  std::string status;  // "complete", "partial", "rejected", "delivered", "failed", ...
+  int http_status = 0;
+  std::int64_t duration_ms = 0;
+  std::string error;
+};
+
+// A page of the transfer log, oldest first, optionally filtered.
+struct TransferQuery {
+  std::int64_t after_seq = 0;  // the last seq of the previous page
+  std::optional<std::string> member;
+  std::optional<std::string> status;
+  std::size_t limit = 100;
+};
+
+}  // namespace opcat::store

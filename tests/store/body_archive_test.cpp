@@ -1,0 +1,100 @@
+// The raw-body archive: streamed in, content-addressed, written crash-safely.
+#include "gateway/store/body_archive.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/store/store_fixture.hpp"
+
+namespace opcat::store::testing {
+namespace {
+
+std::size_t temp_files(const BodyArchive& archive) {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(archive.root())) {
+    if (entry.path().filename().string().starts_with(".tmp-")) ++count;
+  }
+  return count;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+BodyDigest archive_body(const BodyArchive& archive, const std::string& body, std::size_t chunk) {
+  BodyWriter writer = archive.begin();
+  for (std::size_t at = 0; at < body.size(); at += chunk) {
+    writer.write(std::string_view(body).substr(at, chunk));
+  }
+  return writer.finish();
+}
+
+class BodyArchiveTest : public ::testing::Test {
+ protected:
+  opcat::testing::TempDir dir_{"opcat-bodies"};
+  BodyArchive archive_{dir_.path()};
+};
+
+TEST_F(BodyArchiveTest, RoundTripsAStreamedBody) {
+  std::string body;
+  for (int i = 0; i < 200'000; ++i) body += "row " + std::to_string(i) + ",HMP Example\n";
+  const BodyDigest digest = archive_body(archive_, body, 65'536);
+  EXPECT_EQ(digest.sha256, sha256_hex(body));
+  EXPECT_EQ(digest.size, body.size());
+  const auto path = archive_.path_of(digest.sha256);
+  EXPECT_EQ(path, dir_.path() / "bodies" / digest.sha256.substr(0, 2) / digest.sha256.substr(2));
+  EXPECT_TRUE(archive_.contains(digest.sha256));
+  EXPECT_EQ(read_file(path), body);
+  EXPECT_EQ(temp_files(archive_), 0u);
+}
+
+TEST_F(BodyArchiveTest, AnEmptyBodyHasTheEmptyDigest) {
+  const BodyDigest digest = archive_body(archive_, "", 1);
+  EXPECT_EQ(digest.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(digest.size, 0u);
+  EXPECT_TRUE(archive_.contains(digest.sha256));
+}
+
+TEST_F(BodyArchiveTest, AnIdenticalBodyIsNotRewritten) {
+  const BodyDigest first = archive_body(archive_, "same export", 4);
+  struct stat before{};
+  ASSERT_EQ(::stat(archive_.path_of(first.sha256).c_str(), &before), 0);
+  const BodyDigest second = archive_body(archive_, "same export", 3);
+  struct stat after{};
+  ASSERT_EQ(::stat(archive_.path_of(second.sha256).c_str(), &after), 0);
+  EXPECT_EQ(first.sha256, second.sha256);
+  EXPECT_EQ(before.st_ino, after.st_ino);  // the same file, not a replacement
+  EXPECT_EQ(after.st_nlink, 1u);
+  EXPECT_EQ(temp_files(archive_), 0u);
+}
+
+TEST_F(BodyArchiveTest, AnAbandonedBodyLeavesNoTempFile) {
+  {
+    BodyWriter writer = archive_.begin();
+    writer.write("half an export");
+    EXPECT_EQ(temp_files(archive_), 1u);
+  }
+  EXPECT_EQ(temp_files(archive_), 0u);
+  EXPECT_FALSE(archive_.contains(sha256_hex("half an export")));
+}
+
+TEST_F(BodyArchiveTest, RemovesTempFilesACrashLeftBehind) {
+  std::ofstream(archive_.root() / ".tmp-crashed") << "partial";
+  const BodyDigest kept = archive_body(archive_, "kept", 2);
+  EXPECT_EQ(archive_.remove_temp_files(), 1u);
+  EXPECT_EQ(temp_files(archive_), 0u);
+  EXPECT_TRUE(archive_.contains(kept.sha256));
+}
+
+TEST_F(BodyArchiveTest, RefusesAPathThatIsNotADigest) {
+  EXPECT_THROW(archive_.path_of("../../etc/passwd"), std::invalid_argument);
+  EXPECT_FALSE(archive_.contains("../../etc/passwd"));
+}
+
+}  // namespace
+}  // namespace opcat::store::testing
