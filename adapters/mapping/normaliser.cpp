@@ -377,7 +377,11 @@ Normaliser::Normaliser(const MemberMapping& mapping, const schema::RecordSchema&
     const auto& order = schema.field_order(rule.type);
     for (const auto& field : rule.fields) {
       const std::string top = field.field.substr(0, field.field.find('.'));
-      if (std::find(order.begin(), order.end(), top) == order.end() || top == "record_type" ||
+      const auto dot = field.field.find('.');
+      const auto& parts = nested_order(top);
+      const bool bad_part = dot != std::string::npos &&
+                            std::find(parts.begin(), parts.end(), field.field.substr(dot + 1)) == parts.end();
+      if (std::find(order.begin(), order.end(), top) == order.end() || top == "record_type" || bad_part ||
           top == "schema_version" || top == "member" || top == "source" || top == std::string(id_field(rule.type))) {
         std::string fields;
         for (const auto& name : order) fields += (fields.empty() ? "" : ", ") + name;

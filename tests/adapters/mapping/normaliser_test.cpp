@@ -223,6 +223,13 @@ TEST_F(NormaliserTest, AFieldTheSchemaDoesNotHaveIsAMappingError) {
   }
 }
 
+TEST_F(NormaliserTest, AnUnknownPartOfANestedFieldIsAMappingError) {
+  std::string text = kVisits;
+  text.replace(text.find(R"("place.name")"), 12, R"("place.nmae")");
+  const auto member_mapping = mapping(text);
+  EXPECT_THROW(Normaliser(member_mapping, record_schema()), config::ConfigError);
+}
+
 // Mapping file validation: each mistake names its key and line.
 struct BadMapping {
   const char* name;
