@@ -177,22 +177,23 @@ RecordSchema RecordSchema::load(const std::filesystem::path& dir) {
 
 const RecordType* RecordSchema::Impl::dispatch(const rapidjson::Value& record,
                                                std::vector<Violation>& out) const {
-  const std::string known = join(type_names);
+  // The list of types is only for messages: built when one is needed, not for every record.
+  const auto known = [this] { return join(type_names); };
   const auto record_type = record.FindMember("record_type");
   if (record_type == record.MemberEnd()) {
-    out.push_back({"record_type", "required", "every record needs a record_type (" + known + ")"});
+    out.push_back({"record_type", "required", "every record needs a record_type (" + known() + ")"});
     return nullptr;
   }
   if (!record_type->value.IsString()) {
     out.push_back({"record_type", "type",
-                   "expected text (" + known + "), got " + detail::quote(record_type->value)});
+                   "expected text (" + known() + "), got " + detail::quote(record_type->value)});
     return nullptr;
   }
   const RecordType* type = find(text_of(record_type->value));
   if (type == nullptr) {
     out.push_back({"record_type", "enum",
                    detail::quote(record_type->value) + " is not a record type (expected one of " +
-                       known + ")"});
+                       known() + ")"});
   }
   return type;
 }
