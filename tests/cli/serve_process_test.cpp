@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/cli/child_process.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -51,17 +52,7 @@ constexpr const char* kBinary = OPCAT_GATEWAY_BINARY;
 // that finished, not a grace period that ran out.
 constexpr auto kCap = 30s;
 
-// Waits for a condition that another process brings about; the cap only turns a bug into a
-// failure instead of a hang.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds cap = 10s) {
-  const auto until = std::chrono::steady_clock::now() + cap;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
+using testing::eventually;
 
 // A string member of a JSON object, or nothing.
 std::optional<std::string> string_member(const rapidjson::Value& object, const char* name) {

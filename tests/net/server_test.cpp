@@ -12,6 +12,7 @@
 
 #include "gateway/log/log.hpp"
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -28,17 +29,7 @@ using testing::TestPki;
 using testing::TlsClient;
 namespace beast_http = boost::beast::http;
 
-// Waits for a condition that the server reaches on its own threads; the cap only turns a bug
-// into a failure instead of a hang, it is never what the test measures.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds cap = 10s) {
-  const auto until = std::chrono::steady_clock::now() + cap;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using testing::eventually;
 
 // Captures the gateway's log lines (debug included) for the life of the object.
 class CapturedLog {
