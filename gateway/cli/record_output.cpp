@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "adapters/core/record_error_json.hpp"
 #include "adapters/schema/xml_record_writer.hpp"
 
 namespace opcat::cli {
@@ -29,17 +30,9 @@ class ProblemsToStream {
   explicit ProblemsToStream(std::FILE* out) : out_(out) {}
 
   void error(const adapters::RecordError& error) {
-    rapidjson::StringBuffer text;
-    JsonWriter json(text);
-    json.StartObject();
-    field(json, "locator", error.locator);
-    field(json, "field", error.field);
-    field(json, "source_field", error.source_field);
-    field(json, "value", error.value);
-    field(json, "code", error.code);
-    field(json, "message", error.message);
-    json.EndObject();
-    write_line(out_, text);
+    const std::string line = adapters::to_json(error);
+    std::fwrite(line.data(), 1, line.size(), out_);
+    std::fputc('\n', out_);
   }
 
   void summary(const adapters::Outcome& outcome, const adapters::MemberMapping& mapping,

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "adapters/core/byte_source.hpp"
+#include "adapters/core/record_error_json.hpp"
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/mapping/normaliser.hpp"
 #include "adapters/schema/record_schema.hpp"
@@ -130,12 +131,6 @@ struct Result {
   std::vector<std::string> problems;  // records the JSON Schema or the XML writer refused
 };
 
-void add_string(rapidjson::Writer<rapidjson::StringBuffer>& json, const char* key,
-                const std::string& value) {
-  json.Key(key);
-  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 // Keeps what the normaliser hands over, in the forms the golden files and the XSD check need.
 class GoldenSink final : public RecordSink {
  public:
@@ -172,17 +167,7 @@ class GoldenSink final : public RecordSink {
   }
 
   void error(const RecordError& error) override {
-    rapidjson::StringBuffer text;
-    rapidjson::Writer<rapidjson::StringBuffer> json(text);
-    json.StartObject();
-    add_string(json, "locator", error.locator);
-    add_string(json, "field", error.field);
-    add_string(json, "source_field", error.source_field);
-    add_string(json, "value", error.value);
-    add_string(json, "code", error.code);
-    add_string(json, "message", error.message);
-    json.EndObject();
-    result_.errors.append(text.GetString(), text.GetSize()).push_back('\n');
+    result_.errors.append(to_json(error)).push_back('\n');
   }
 
   // Closes the XML document and hands it to the result.
