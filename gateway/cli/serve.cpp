@@ -3,10 +3,10 @@
 #include <iostream>
 #include <map>
 
+#include "gateway/app/gateway.hpp"
 #include "gateway/cli/commands.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/log/log.hpp"
-#include "gateway/net/server.hpp"
 
 namespace opcat::cli {
 namespace {
@@ -37,11 +37,11 @@ int serve(const ServeOptions& options, const CLI::App& command) {
 
   try {
     std::filesystem::create_directories(config.data_dir);
-    net::Server server(config);
     log::info("starting")
         .field("config", config.source.string())
         .field("data_dir", std::filesystem::absolute(config.data_dir).string());
-    server.run();
+    app::Gateway gateway(config);
+    gateway.run();
   } catch (const std::exception& e) {
     log::error("start_failed").field("reason", e.what());
     std::cerr << "opcat-gateway serve: " << e.what() << '\n';

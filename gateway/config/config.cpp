@@ -17,6 +17,10 @@ using detail::fail;
 using detail::Section;
 
 constexpr std::int64_t kMaxThreads = 1024;
+// A receipt lists the first errors and links to the rest; a thousand is already a long document.
+constexpr std::int64_t kMaxReceiptErrors = 1000;
+// A century: anything longer is a unit mix-up, and 0 already means "keep forever".
+constexpr std::int64_t kMaxRetentionDays = 36'500;
 // Beyond this many sockets per listener the process runs out of descriptors long before.
 constexpr std::int64_t kMaxConnections = 1'000'000;
 // A request line plus headers larger than this is an attack, not a request.
@@ -80,6 +84,39 @@ TlsSettings read_tls(const Section& root, const fs::path& base) {
   settings.crl = required_file(tls, "crl", base);
   if (auto tls13_only = tls.converted("min_version", parse_tls13_only)) {
     settings.tls13_only = *tls13_only;
+  }
+  return settings;
+}
+
+// Optional as a whole; when present, its files follow the rules of [tls].
+std::optional<SigningSettings> read_signing(const Section& root, const fs::path& base) {
+  const toml::table* table = root.table("signing");
+  if (table == nullptr) return std::nullopt;
+  const Section signing(table, "signing", {"certificate", "private_key", "chain"});
+  SigningSettings settings;
+  settings.certificate = required_file(signing, "certificate", base);
+  settings.private_key = required_file(signing, "private_key", base);
+  settings.chain = optional_file(signing, "chain", base).value_or(fs::path());
+  return settings;
+}
+
+IntakeSettings read_intake(const Section& root) {
+  const Section intake(root.table("intake"), "intake", {"workers", "receipt_errors"});
+  IntakeSettings settings;
+  if (auto workers = intake.integer("workers", 0, kMaxThreads)) {
+    settings.workers = static_cast<unsigned>(*workers);
+  }
+  if (auto errors = intake.integer("receipt_errors", 0, kMaxReceiptErrors)) {
+    settings.receipt_errors = static_cast<std::size_t>(*errors);
+  }
+  return settings;
+}
+
+RetentionSettings read_retention(const Section& root) {
+  const Section retention(root.table("retention"), "retention", {"bodies_days"});
+  RetentionSettings settings;
+  if (auto days = retention.integer("bodies_days", 0, kMaxRetentionDays)) {
+    settings.bodies_days = static_cast<unsigned>(*days);
   }
   return settings;
 }
@@ -188,11 +225,15 @@ void check_listeners_differ(const Config& config, const toml::table& document,
 Config read_document(const toml::table& document, const fs::path& base,
                      const Overrides& overrides) {
   const Section root(&document, "",
-                     {"server", "admin", "tls", "limits", "timeouts", "members", "operators"});
+                     {"server", "admin", "tls", "signing", "intake", "retention", "limits",
+                      "timeouts", "members", "operators"});
   Config config;
   read_server(root, base, overrides, config);
   config.tls = read_tls(root, base);
   config.admin = read_admin(root, base, config.tls);
+  config.signing = read_signing(root, base);
+  config.intake = read_intake(root);
+  config.retention = read_retention(root);
   config.limits = read_limits(root);
   config.timeouts = read_timeouts(root);
   detail::Parties parties = detail::read_parties(root);

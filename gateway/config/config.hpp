@@ -55,6 +55,24 @@ struct TlsSettings {
   bool tls13_only = false;            // min_version = "1.3"
 };
 
+// The gateway's own signing certificate: receipts (and later payloads) carry a detached CMS
+// signature made with it, which members check with stock OpenSSL (certs/README.md).
+struct SigningSettings {
+  std::filesystem::path certificate;  // PEM; may sign S/MIME (digitalSignature, emailProtection)
+  std::filesystem::path private_key;  // its key (PEM, unencrypted)
+  std::filesystem::path chain;        // intermediate CAs sent with each signature (PEM); empty: none
+};
+
+// Pushed exports: normalised, validated and committed off the I/O threads.
+struct IntakeSettings {
+  unsigned workers = 0;             // threads that normalise and commit; 0 = one per core
+  std::size_t receipt_errors = 20;  // how many of the first errors a receipt lists
+};
+
+struct RetentionSettings {
+  unsigned bodies_days = 400;  // raw bodies are kept this many days; 0 = forever
+};
+
 struct Limits {
   std::size_t max_connections = 1024;   // per listener; excess connections are closed at accept
   std::size_t header_limit = 16 * 1024;  // bytes of request line + headers
@@ -85,6 +103,9 @@ struct Config {
   unsigned threads = 0;  // 0 = one per core
   std::filesystem::path data_dir = "var";
   TlsSettings tls;
+  std::optional<SigningSettings> signing;  // absent when the file has no [signing]
+  IntakeSettings intake;
+  RetentionSettings retention;
   Limits limits;
   Timeouts timeouts;
   std::map<std::string, Member> members;      // by code

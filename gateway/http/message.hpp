@@ -5,6 +5,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +38,15 @@ struct Context {
   std::map<std::string, std::string, std::less<>> params;  // from "{name}" path segments
   std::string_view path;                                   // target without the query
   std::string_view query;                                  // after '?', possibly empty
+};
+
+// A request body that was streamed to disk instead of memory (an upload route's body): the
+// handler reads it from `path`, which the TLS layer made durable under its content address.
+struct ReceivedBody {
+  std::filesystem::path path;
+  std::string sha256;  // lowercase hex of the bytes as received
+  std::uint64_t size = 0;
+  std::chrono::system_clock::time_point received_at;  // when the request header arrived
 };
 
 }  // namespace opcat::http

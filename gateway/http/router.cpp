@@ -23,7 +23,7 @@ bool is_placeholder(const std::string& segment) {
 }
 
 // Fills `params` and answers true when `segments` fit `pattern`.
-bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& segments,
+bool fits(const std::vector<std::string>& pattern, const std::vector<std::string>& segments,
            std::map<std::string, std::string, std::less<>>& params) {
   if (pattern.size() != segments.size()) return false;
   params.clear();
@@ -50,7 +50,60 @@ std::string_view origin_form(std::string_view target) {
 }  // namespace
 
 void Router::add(Verb method, std::string pattern, Access access, Handler handler) {
-  routes_.push_back({method, split_path(pattern), access, std::move(handler)});
+  routes_.push_back({method, split_path(pattern), access, std::move(handler), {}, {}});
+}
+
+void Router::add_upload(Verb method, std::string pattern, Access access, UploadCheck check,
+                        UploadHandler receive) {
+  routes_.push_back(
+      {method, split_path(pattern), access, {}, std::move(check), std::move(receive)});
+}
+
+Router::Match Router::match(const Request& request, const Caller& caller) const {
+  Match result;
+  const std::string_view target = origin_form(request.target());
+  const std::size_t question = target.find('?');
+  result.path = target.substr(0, question);
+  result.query =
+      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  if (result.path.empty() || result.path.front() != '/') {
+    result.refusal = error_response(Status::bad_request, "bad_target",
+                                    "the request target must be an absolute path", request);
+    return result;
+  }
+
+  const auto segments = split_path(result.path);
+  std::string allowed;
+  for (const auto& route : routes_) {
+    if (!fits(route.segments, segments, result.params)) continue;
+    if (route.method != request.method()) {
+      if (!allowed.empty()) allowed += ", ";
+      allowed += std::string(beast_http::to_string(route.method));
+      continue;
+    }
+    if (route.access == Access::identified && !caller.identity) {
+      result.refusal = error_response(Status::forbidden, "unknown_certificate",
+                                      "the client certificate (" + caller.certificate.subject +
+                                          ") is valid but not registered for anyone on this listener",
+                                      request);
+      return result;
+    }
+    result.route = &route;
+    return result;
+  }
+  result.params.clear();
+  if (!allowed.empty()) {
+    auto response = error_response(Status::method_not_allowed, "method_not_allowed",
+                                   "this resource does not support " +
+                                       std::string(request.method_string()) +
+                                       "; allowed: " + allowed,
+                                   request);
+    response.set(beast_http::field::allow, allowed);
+    result.refusal = std::move(response);
+  } else {
+    result.refusal = error_response(Status::not_found, "not_found", "no such resource", request);
+  }
+  return result;
 }
 
 Response Router::handle(const Request& request, const Caller& caller) const {
@@ -64,44 +117,40 @@ Response Router::handle(const Request& request, const Caller& caller) const {
     response.content_length(length);
     return response;
   }
-  const std::string_view target = origin_form(request.target());
-  const std::size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-  if (path.empty() || path.front() != '/') {
-    return error_response(Status::bad_request, "bad_target", "the request target must be an absolute path",
-                          request);
+  Match found = match(request, caller);
+  if (!found.route) return std::move(*found.refusal);
+  Context context{request, caller, std::move(found.params), found.path, found.query};
+  if (!found.route->handler) {
+    // An upload route reached with its body in memory: the session routes uploads before
+    // reading bodies, so only a caller that bypasses it (a test) gets here.
+    return error_response(Status::internal_server_error, "not_streamed",
+                          "this resource takes its body as a stream", request);
   }
+  return found.route->handler(context);
+}
 
-  const auto segments = split_path(path);
-  std::string allowed;
-  Context context{request, caller, {}, path, query};
-  for (const auto& route : routes_) {
-    if (!match(route.segments, segments, context.params)) continue;
-    if (route.method != request.method()) {
-      if (!allowed.empty()) allowed += ", ";
-      allowed += std::string(beast_http::to_string(route.method));
-      continue;
-    }
-    if (route.access == Access::identified && !caller.identity) {
-      return error_response(Status::forbidden, "unknown_certificate",
-                            "the client certificate (" + caller.certificate.subject +
-                                ") is valid but not registered for anyone on this listener",
-                            request);
-    }
-    return route.handler(context);
+UploadRouting Router::route_upload(const Request& header, const Caller& caller) const {
+  UploadRouting routing;
+  Match found = match(header, caller);
+  if (found.route && !found.route->receive) return routing;  // an ordinary route
+  if (!found.route) {
+    // Unknown path or refused caller: an ordinary request gets the same answer after its body,
+    // so only one with a body (possibly upload-sized) is worth refusing early.
+    if (!header.has_content_length() && !header.chunked()) return routing;
+    routing.kind = UploadRouting::Kind::refused;
+    routing.refusal = std::move(*found.refusal);
+    return routing;
   }
-  if (!allowed.empty()) {
-    auto response = error_response(Status::method_not_allowed, "method_not_allowed",
-                                   "this resource does not support " +
-                                       std::string(request.method_string()) +
-                                       "; allowed: " + allowed,
-                                   request);
-    response.set(beast_http::field::allow, allowed);
-    return response;
+  Context context{header, caller, found.params, found.path, found.query};
+  if (auto refusal = found.route->check(context)) {
+    routing.kind = UploadRouting::Kind::refused;
+    routing.refusal = std::move(*refusal);
+    return routing;
   }
-  return error_response(Status::not_found, "not_found", "no such resource", request);
+  routing.kind = UploadRouting::Kind::accepted;
+  routing.receive = &found.route->receive;
+  routing.params = std::move(found.params);
+  return routing;
 }
 
 }  // namespace opcat::http

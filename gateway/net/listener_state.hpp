@@ -2,6 +2,7 @@
 // (for the connection limit and for a graceful drain) and the listener's counters.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "gateway/config/config.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/identity/directory.hpp"
+#include "gateway/store/body_archive.hpp"
 
 namespace opcat::net {
 
@@ -28,6 +30,10 @@ struct ListenerSettings {
   identity::Directory directory;
   config::Limits limits;
   config::Timeouts timeouts;
+  // Uploads (routes added with Router::add_upload): where their bodies are streamed to, and the
+  // executor their handlers run on, away from the I/O threads. Null on a listener without.
+  std::shared_ptr<const store::BodyArchive> archive = nullptr;
+  boost::asio::any_io_executor work = {};
 };
 
 // Counters for operators (the metrics endpoint of a later issue reads them).
@@ -37,6 +43,7 @@ struct ListenerStats {
   std::atomic<std::uint64_t> tls_failures{0};
   std::atomic<std::uint64_t> timeouts{0};  // any deadline that cut a connection
   std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> uploads{0};  // upload bodies received whole
 };
 
 // The open sessions of a listener. Thread-safe.

@@ -7,8 +7,6 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/http/admin_api.hpp"
-#include "gateway/http/member_api.hpp"
 #include "gateway/log/log.hpp"
 #include "gateway/net/tls_context.hpp"
 
@@ -45,7 +43,7 @@ tcp::endpoint resolve(const config::Endpoint& endpoint) {
   return results.begin()->endpoint();
 }
 
-Server::Server(const config::Config& config)
+Server::Server(const config::Config& config, ServerParts parts)
     : config_(config),
       ioc_(static_cast<int>(thread_count(config.threads))),
       strand_(asio::make_strand(ioc_)),
@@ -54,11 +52,11 @@ Server::Server(const config::Config& config)
   // TLS contexts are complete before any thread runs (ssl::context setup is not thread-safe).
   auto member_state = std::make_shared<ListenerState>(ListenerSettings{
       "member", make_server_tls(config.tls, config.tls.client_ca, config.tls.crl),
-      http::member_api(), identity::Directory::of_members(config), config.limits,
-      config.timeouts});
+      std::move(parts.member_routes), identity::Directory::of_members(config), config.limits,
+      config.timeouts, std::move(parts.archive), std::move(parts.work)});
   auto admin_state = std::make_shared<ListenerState>(ListenerSettings{
       "admin", make_server_tls(config.tls, config.admin.client_ca, config.admin.crl),
-      http::admin_api(), identity::Directory::of_operators(config), config.limits,
+      std::move(parts.admin_routes), identity::Directory::of_operators(config), config.limits,
       config.timeouts});
   member_ = std::make_shared<Listener>(ioc_, resolve(config.listen), std::move(member_state));
   admin_ = std::make_shared<Listener>(ioc_, resolve(config.admin.listen), std::move(admin_state));

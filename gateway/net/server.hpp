@@ -11,15 +11,26 @@
 #include <memory>
 
 #include "gateway/config/config.hpp"
+#include "gateway/http/admin_api.hpp"
+#include "gateway/http/member_api.hpp"
 #include "gateway/net/listener.hpp"
 
 namespace opcat::net {
+
+// What the rest of the gateway gives its network side: the routes of each listener and, for
+// upload routes, where bodies are streamed to and where their handlers run.
+struct ServerParts {
+  http::Router member_routes = http::member_api();
+  http::Router admin_routes = http::admin_api();
+  std::shared_ptr<const store::BodyArchive> archive = nullptr;
+  boost::asio::any_io_executor work = {};
+};
 
 class Server {
  public:
   // Builds the TLS contexts and binds both listeners; throws std::runtime_error on any failure
   // (unreadable key, busy port) before anything is served.
-  explicit Server(const config::Config& config);
+  explicit Server(const config::Config& config, ServerParts parts = {});
   ~Server();
 
   boost::asio::ip::tcp::endpoint member_endpoint() const { return member_->local_endpoint(); }

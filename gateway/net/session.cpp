@@ -1,8 +1,10 @@
 #include "gateway/net/session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -10,6 +12,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <atomic>
+#include <exception>
 
 #include "gateway/http/json_response.hpp"
 #include "gateway/log/log.hpp"
@@ -149,13 +152,16 @@ void Session::read_header() {
   phase_ = Phase::request;
   request_started_ = clock::now();
   request_bytes_ = 0;
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(settings_.limits.header_limit));
-  parser_->body_limit(settings_.limits.body_limit);
+  parser_.reset();
+  upload_parser_.reset();
+  upload_.reset();
+  header_parser_.emplace();
+  header_parser_->header_limit(static_cast<std::uint32_t>(settings_.limits.header_limit));
+  header_parser_->body_limit(settings_.limits.body_limit);
   const auto header_deadline = request_started_ + settings_.timeouts.request_header;
   const auto request_deadline = request_started_ + settings_.timeouts.request;
   tcp().expires_at(std::min(header_deadline, request_deadline));
-  beast_http::async_read_header(stream_, buffer_, *parser_,
+  beast_http::async_read_header(stream_, buffer_, *header_parser_,
                                 beast::bind_front_handler(&Session::on_header, shared_from_this()));
 }
 
@@ -172,7 +178,7 @@ void Session::on_header(beast::error_code ec, std::size_t) {
   }
   if (ec) return on_read_error(ec, "request_header");
 
-  const auto& header = parser_->get();
+  const auto& header = header_parser_->get();
   request_method_ = std::string(header.method_string());
   request_path_ = std::string(header.target().substr(0, header.target().find('?')));
   log::debug("request_received")
@@ -180,8 +186,26 @@ void Session::on_header(beast::error_code ec, std::size_t) {
       .field("conn", id_)
       .field("method", request_method_)
       .field("path", request_path_);
-  if (parser_->is_done()) return dispatch();
 
+  http::Request head;
+  head.base() = header;
+  http::UploadRouting routing = settings_.router.route_upload(head, caller_);
+  if (routing.kind == http::UploadRouting::Kind::refused) {
+    // The body was not read, so the stream cannot frame another request: close after.
+    routing.refusal.keep_alive(false);
+    return respond(std::move(routing.refusal));
+  }
+  if (routing.kind == http::UploadRouting::Kind::accepted) {
+    upload_header_ = std::move(head);
+    return receive_upload(std::move(routing));
+  }
+  parser_.emplace(std::move(*header_parser_));
+  header_parser_.reset();
+  if (parser_->is_done()) return dispatch();
+  read_body();
+}
+
+void Session::read_body() {
   // The whole request, body included, must arrive before the request deadline: a client that
   // trickles its body a byte at a time is cut off then.
   tcp().expires_at(request_started_ + settings_.timeouts.request);
@@ -206,10 +230,106 @@ void Session::dispatch() {
   respond(settings_.router.handle(request, caller_));
 }
 
+void Session::receive_upload(http::UploadRouting upload) {
+  if (!settings_.archive || !settings_.work) {
+    return respond(http::error_response(http::Status::internal_server_error, "no_archive",
+                                        "this listener cannot receive uploads", 11));
+  }
+  upload_ = std::move(upload);
+  upload_received_at_ = std::chrono::system_clock::now();
+  upload_parser_.emplace(std::move(*header_parser_));
+  header_parser_.reset();
+  try {
+    upload_parser_->get().body().writer.emplace(settings_.archive->begin());
+  } catch (const std::exception& e) {
+    log::error("archive_failed").field("conn", id_).field("reason", e.what());
+    auto response = http::error_response(http::Status::service_unavailable, "storage_unavailable",
+                                         "the gateway cannot store the body now; retry later",
+                                         upload_header_);
+    response.keep_alive(false);
+    return respond(std::move(response));
+  }
+  if (upload_parser_->is_done()) return process_upload();  // an empty body
+
+  // A client that asked whether to send the body (curl does for large ones) learns now that the
+  // header passed every check, instead of sending blind or waiting a second.
+  if (beast::iequals(upload_header_[beast_http::field::expect], "100-continue")) {
+    continue_ = {beast_http::status::continue_, upload_header_.version()};
+    tcp().expires_after(settings_.timeouts.write);
+    return beast_http::async_write(
+        stream_, continue_,
+        beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
+  }
+  on_continue_sent({}, 0);
+}
+
+void Session::on_continue_sent(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec, "write");
+  tcp().expires_at(request_started_ + settings_.timeouts.request);
+  beast_http::async_read(stream_, buffer_, *upload_parser_,
+                         beast::bind_front_handler(&Session::on_upload_body, shared_from_this()));
+}
+
+void Session::on_upload_body(beast::error_code ec, std::size_t) {
+  // A body not received whole is never kept: its temp file goes now, before any answer.
+  if (ec) upload_parser_->get().body().writer.reset();
+  if (ec == beast_http::error::body_limit) {
+    return reject(http::Status::payload_too_large, "body_too_large",
+                  "the body exceeds the limit of " + std::to_string(settings_.limits.body_limit) +
+                      " bytes");
+  }
+  if (ec && ec.category() == boost::system::generic_category()) {
+    log::error("archive_failed").field("conn", id_).field("reason", ec.message());
+    return reject(http::Status::service_unavailable, "storage_unavailable",
+                  "the gateway could not store the body (" + ec.message() + "); retry later");
+  }
+  if (ec) return on_read_error(ec, "request_body");  // the temp file goes with the parser
+  process_upload();
+}
+
+void Session::process_upload() {
+  phase_ = Phase::working;
+  ++listener_->stats.requests;
+  ++listener_->stats.uploads;
+  // Making the body durable (fsync) and handling it (an export normalised and committed) may
+  // take seconds: that happens on the work executor, never on an I/O thread. The session keeps
+  // itself alive meanwhile and answers on its own strand.
+  asio::post(settings_.work, [self = shared_from_this()] {
+    http::Response response;
+    try {
+      store::BodyWriter writer = std::move(*self->upload_parser_->get().body().writer);
+      self->upload_parser_->get().body().writer.reset();
+      const store::BodyDigest digest = writer.finish();
+      self->request_bytes_ = digest.size;
+      const http::ReceivedBody body{self->settings_.archive->path_of(digest.sha256), digest.sha256,
+                                    digest.size, self->upload_received_at_};
+      http::Context context{self->upload_header_, self->caller_, self->upload_->params,
+                            self->request_path_, {}};
+      const auto target = self->upload_header_.target();
+      if (const auto question = target.find('?'); question != std::string_view::npos) {
+        context.query = std::string_view(target).substr(question + 1);
+      }
+      response = (*self->upload_->receive)(context, body);
+    } catch (const std::exception& e) {
+      log::error("upload_failed")
+          .field("listener", self->settings_.name)
+          .field("conn", self->id_)
+          .field("reason", e.what());
+      response = http::error_response(http::Status::service_unavailable, "upload_failed",
+                                      "the gateway could not process the upload; retry later",
+                                      self->upload_header_);
+    }
+    asio::dispatch(self->stream_.get_executor(),
+                   [self, response = std::move(response)]() mutable {
+                     self->respond(std::move(response));
+                   });
+  });
+}
+
 void Session::reject(http::Status status, std::string_view code, std::string_view message) {
   // The stream is past a point where it can be trusted to frame another request: close after.
-  if (request_method_.empty() && parser_) {
-    request_method_ = std::string(parser_->get().method_string());
+  if (request_method_.empty() && header_parser_) {
+    request_method_ = std::string(header_parser_->get().method_string());
   }
   respond(http::error_response(status, code, message));
 }

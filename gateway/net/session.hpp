@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -13,6 +14,8 @@
 #include <optional>
 
 #include "gateway/http/message.hpp"
+#include "gateway/http/router.hpp"
+#include "gateway/net/archive_body.hpp"
 #include "gateway/net/listener_state.hpp"
 
 namespace opcat::net {
@@ -31,15 +34,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   using clock = std::chrono::steady_clock;
-  enum class Phase { handshake, idle, request, responding, closing };
+  enum class Phase { handshake, idle, request, working, responding, closing };
 
   void on_handshake(boost::beast::error_code ec);
   void await_request();
   void on_request_bytes(boost::beast::error_code ec, std::size_t bytes);
   void read_header();
   void on_header(boost::beast::error_code ec, std::size_t bytes);
+  void read_body();
   void on_body(boost::beast::error_code ec, std::size_t bytes);
   void dispatch();
+  void receive_upload(http::UploadRouting upload);
+  void on_continue_sent(boost::beast::error_code ec, std::size_t bytes);
+  void on_upload_body(boost::beast::error_code ec, std::size_t bytes);
+  void process_upload();
   void reject(http::Status status, std::string_view code, std::string_view message);
   void respond(http::Response response);
   void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -56,7 +64,15 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string peer_;
   boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
   boost::beast::flat_buffer buffer_;
+  // Each request's header is read alone; the parser then becomes one that keeps the body in
+  // memory (ordinary requests, small by the body limit) or one that streams it to disk (uploads).
+  std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> header_parser_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<boost::beast::http::request_parser<ArchiveBody>> upload_parser_;
+  http::Request upload_header_;  // an upload's request line and headers, without the body
+  std::optional<http::UploadRouting> upload_;
+  std::chrono::system_clock::time_point upload_received_at_;
+  boost::beast::http::response<boost::beast::http::empty_body> continue_;
   http::Caller caller_;
   http::Response response_;  // lives here while it is being written
 

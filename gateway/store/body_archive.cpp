@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -114,12 +115,16 @@ BodyDigest BodyWriter::finish() {
     throw std::system_error(ec, "cannot create " + dir.string());
   }
   // link() refuses to replace an existing name: an identical body already archived (perhaps
-  // by a concurrent writer) is left as it is, never rewritten.
-  if (::link(temp_.c_str(), target.c_str()) != 0 && errno != EEXIST) {
-    const int saved = errno;
-    ::unlink(temp_.c_str());
-    errno = saved;
-    fail("cannot link body to", target);
+  // by a concurrent writer) is left as it is, never rewritten. Its mtime is renewed, since
+  // retention goes by mtime and this body has just been received again.
+  if (::link(temp_.c_str(), target.c_str()) != 0) {
+    const bool already_there = errno == EEXIST;
+    if (!already_there || ::utimensat(AT_FDCWD, target.c_str(), nullptr, 0) != 0) {
+      const int saved = errno;
+      ::unlink(temp_.c_str());
+      errno = saved;
+      fail(already_there ? "cannot renew the mtime of" : "cannot link body to", target);
+    }
   }
   ::unlink(temp_.c_str());
   sync_directory(dir);
@@ -156,6 +161,24 @@ std::size_t BodyArchive::remove_temp_files() const {
     if (entry.path().filename().string().starts_with(kTempPrefix)) {
       std::filesystem::remove(entry.path());
       ++removed;
+    }
+  }
+  return removed;
+}
+
+std::size_t BodyArchive::remove_older_than(std::filesystem::file_time_type cutoff) const {
+  std::size_t removed = 0;
+  // Only <root>/ab/<62 hex>: a temp file (in the root itself) is a body still being received.
+  for (const auto& shard : std::filesystem::directory_iterator(root_)) {
+    const std::string prefix = shard.path().filename().string();
+    if (!shard.is_directory() || prefix.size() != 2) continue;
+    for (const auto& body : std::filesystem::directory_iterator(shard.path())) {
+      if (!is_sha256_hex(prefix + body.path().filename().string())) continue;
+      std::error_code ec;
+      const auto written = std::filesystem::last_write_time(body.path(), ec);
+      // A body gone meanwhile (another retention run) is not an error.
+      if (ec || written >= cutoff) continue;
+      if (std::filesystem::remove(body.path(), ec)) ++removed;
     }
   }
   return removed;

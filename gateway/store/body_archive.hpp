@@ -29,7 +29,8 @@ class BodyWriter {
 
   void write(std::string_view chunk);
   // fsyncs the body, moves it to its content address (unless an identical body is already
-  // there: that one is left untouched) and fsyncs the directory. Throws std::system_error.
+  // there: that one is kept, only its mtime renewed) and fsyncs the directory.
+  // Throws std::system_error.
   BodyDigest finish();
 
  private:
@@ -56,6 +57,11 @@ class BodyArchive {
   // Removes temp files a crash left behind. Call at start-up, before any writer exists:
   // a temp file of a body still being received would be removed too.
   std::size_t remove_temp_files() const;
+  // Retention: removes archived bodies last written (or last received again) before cutoff;
+  // temp files of bodies being received are never touched. Returns how many were removed.
+  // Not atomic with a writer renewing the same body: one received again in the instant it is
+  // judged old may still go, so pick a cutoff no body still being processed can be older than.
+  std::size_t remove_older_than(std::filesystem::file_time_type cutoff) const;
 
   const std::filesystem::path& root() const { return root_; }
 

@@ -25,8 +25,9 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// begin_submission lost a race: the same body or idempotency key was committed meanwhile
-// by the same member. Intake answers with the original receipt (or 409 for another body).
+// The member already has a submission with this body or idempotency key: found by
+// begin_submission, or by commit when the other one was committed meanwhile. Intake answers
+// with the original receipt (or 409 for another body).
 class DuplicateSubmission : public StoreError {
  public:
   explicit DuplicateSubmission(SubmissionSummary existing);
@@ -36,8 +37,9 @@ class DuplicateSubmission : public StoreError {
   SubmissionSummary existing_;
 };
 
-// One submission being written: everything goes into one transaction, made durable by
-// commit(). Destroyed without commit (an error, a dropped connection), nothing of it remains.
+// One submission being written: records and errors are held aside (nothing is written, no lock
+// is held, however long the intake takes) and written all together, made durable, by commit().
+// Destroyed without commit (an error, a dropped connection), nothing of it remains.
 class SubmissionWriter {
  public:
   virtual ~SubmissionWriter() = default;
@@ -45,9 +47,11 @@ class SubmissionWriter {
   virtual const std::string& id() const = 0;
   virtual void add_record(const rapidjson::Value& record) = 0;
   virtual void add_error(const adapters::RecordError& error) = 0;
-  // Writes the submission row and its transfer-log entry (direction "in") in the same
-  // transaction and returns once it is durable: only then may the member be acknowledged.
-  // A rejected submission keeps its errors but none of its records.
+  // Writes the records, errors, the submission row and its transfer-log entry (direction "in")
+  // in one transaction and returns once it is durable: only then may the member be
+  // acknowledged. A rejected submission keeps its errors but none of its records. Throws
+  // DuplicateSubmission if the same body or key was committed since begin_submission; then
+  // nothing of this submission is kept. Call it at most once.
   virtual SubmissionSummary commit(const SubmissionCompletion& completion) = 0;
 };
 
@@ -62,7 +66,7 @@ class Store {
   virtual std::optional<SubmissionSummary> find_by_idempotency_key(std::string_view member,
                                                                    std::string_view key) = 0;
   // Throws DuplicateSubmission if the member already has this body or key. The returned
-  // writer may hold the store's write lock until it is committed or destroyed.
+  // writer holds no lock: any number may be open at once, on any threads.
   virtual std::unique_ptr<SubmissionWriter> begin_submission(const NewSubmission& submission) = 0;
 
   virtual std::optional<SubmissionSummary> get_submission(std::string_view member,

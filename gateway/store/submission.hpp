@@ -36,6 +36,7 @@ struct NewSubmission {
 struct SubmissionCompletion {
   adapters::Outcome outcome;  // verdict and counts
   std::string receipt_json;   // the receipt the member receives, kept to answer retries verbatim
+  std::string receipt_signature;  // its detached signature, raw DER bytes; empty if unsigned
   int http_status = 0;        // what the member is told (for the transfer log); 0 if none
 };
 
@@ -52,7 +53,8 @@ struct SubmissionSummary {
   SubmissionStatus status = SubmissionStatus::complete;
   std::uint64_t accepted = 0;
   std::uint64_t rejected = 0;
-  std::string receipt_json;
+  std::string receipt_json;       // exactly the bytes the member was given
+  std::string receipt_signature;  // raw DER bytes; empty if the receipt was not signed
 };
 
 // A record error as stored: seq orders the errors of one submission and is the paging cursor.

@@ -1,7 +1,7 @@
 // Tests of the two PKIs the project uses: the in-memory TestPki of tests/support (every TLS test
 // builds on it) and the certs/dev-pki script (what developers and demos run against).
 // Certificates are checked the way the gateway will check them: X509_verify_cert against the CA,
-// with the CRL and a TLS purpose.
+// with the CRL and a TLS purpose; the signing certificate also by stock `openssl cms -verify`.
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/signing/signer.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace {
@@ -270,6 +271,22 @@ TEST_F(TestPkiTest, ServerCertificateNamesLocalhostAndServesOnly) {
             (std::set<std::string>{"DNS:localhost", "IP:127.0.0.1", "IP:::1"}));
 }
 
+TEST_F(TestPkiTest, SigningCertificateSignsCmsAndDoesNoTls) {
+  const IssuedCertificate signing = pki_.issue_signing();
+  EXPECT_EQ(verify(signing.certificate, pki_.ca_certificate(), pki_.crl(), X509_PURPOSE_SMIME_SIGN),
+            X509_V_OK);
+  for (const int purpose : {X509_PURPOSE_SSL_SERVER, X509_PURPOSE_SSL_CLIENT}) {
+    EXPECT_EQ(verify(signing.certificate, pki_.ca_certificate(), {}, purpose),
+              X509_V_ERR_INVALID_PURPOSE);
+  }
+  Certificate x = load_certificate(signing.certificate);
+  EXPECT_EQ(subject_entry(x.get(), NID_commonName), "Test signing");
+  EXPECT_EQ(X509_get_key_usage(x.get()),
+            static_cast<uint32_t>(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+  EXPECT_EQ(X509_get_extended_key_usage(x.get()), static_cast<uint32_t>(XKU_SMIME));
+  EXPECT_TRUE(key_matches(signing.certificate, signing.private_key));
+}
+
 TEST_F(TestPkiTest, ExpiredCertificateFails) {
   TestPki::ClientOptions expired;
   expired.not_before_offset = std::chrono::hours(-48);
@@ -455,6 +472,46 @@ TEST_F(DevPkiTest, GatewayCertificateNamesLocalhost) {
   EXPECT_TRUE(key_matches(certificate, pki() / "gateway.key"));
 }
 
+TEST_F(DevPkiTest, GatewaySigningCertificateSignsAndDoesNoTls) {
+  const fs::path certificate = pki() / "gateway-signing.crt";
+  EXPECT_EQ(verify(certificate, pki() / "ca.crt", pki() / "ca.crl", X509_PURPOSE_SMIME_SIGN),
+            X509_V_OK);
+  for (const int purpose : {X509_PURPOSE_SSL_SERVER, X509_PURPOSE_SSL_CLIENT}) {
+    EXPECT_EQ(verify(certificate, pki() / "ca.crt", {}, purpose), X509_V_ERR_INVALID_PURPOSE);
+  }
+  Certificate x = load_certificate(certificate);
+  EXPECT_EQ(subject_entry(x.get(), NID_commonName), "OPCAT Gateway receipts");
+  EXPECT_EQ(subject_entry(x.get(), NID_organizationName), "UK NPM (development only)");
+  EXPECT_EQ(subject_entry(x.get(), NID_organizationalUnitName), "gateway");
+  EXPECT_EQ(X509_get_key_usage(x.get()),
+            static_cast<uint32_t>(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+  EXPECT_EQ(X509_get_extended_key_usage(x.get()), static_cast<uint32_t>(XKU_SMIME));
+  EXPECT_TRUE(key_matches(certificate, pki() / "gateway-signing.key"));
+}
+
+// What a member does with a receipt: stock OpenSSL, the dev CA, nothing of ours.
+TEST_F(DevPkiTest, ReceiptSignedWithItVerifiesWithTheOpensslCommandLine) {
+  TempDir temp;
+  const fs::path receipt = temp.path() / "receipt.json";
+  const fs::path signature = temp.path() / "receipt.json.p7s";
+  const std::string content = "{\"submission\":\"s-1\",\"status\":\"accepted\"}\n";
+  const auto signer =
+      opcat::signing::Signer::load(pki() / "gateway-signing.crt", pki() / "gateway-signing.key");
+  std::ofstream(receipt, std::ios::binary) << content;
+  std::ofstream(signature, std::ios::binary) << signer.sign_detached(content);
+
+  const std::string verify_command = "openssl cms -verify -binary -inform DER -in " +
+                                     shell_quote(signature.string()) + " -content " +
+                                     shell_quote(receipt.string()) + " -CAfile " +
+                                     shell_quote((pki() / "ca.crt").string()) + " -out /dev/null";
+  const CommandResult verified = run(verify_command);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+
+  std::ofstream(receipt, std::ios::binary) << "{\"submission\":\"s-1\",\"status\":\"rejected\"}\n";
+  const CommandResult tampered = run(verify_command);
+  EXPECT_NE(tampered.exit_code, 0) << tampered.output;
+}
+
 TEST_F(DevPkiTest, OperatorsAreClientsOfTheSecretariat) {
   for (const std::string name : {"admin", "operator", "viewer"}) {
     SCOPED_TRACE(name);
@@ -490,7 +547,8 @@ TEST_F(DevPkiTest, PrivateKeysAreOwnerOnly) {
     ++keys;
     EXPECT_TRUE(owner_only(entry.path())) << entry.path();
   }
-  EXPECT_EQ(keys, 1 + 1 + 21 + 3 + 2);  // CA, gateway, members, operators, inboxes
+  // CA, gateway (TLS and signing), members, operators, inboxes.
+  EXPECT_EQ(keys, 1 + 2 + 21 + 3 + 2);
 }
 
 TEST_F(DevPkiTest, RerunChangesNothing) {
@@ -519,6 +577,35 @@ TEST_F(DevPkiTest, RerunFillsInWhatIsMissing) {
   EXPECT_NE(read_file(member_certificate(copy, "hmip")), hmip_before);
   EXPECT_EQ(verify(member_certificate(copy, "hmip"), copy / "ca.crt", copy / "ca.crl"), X509_V_OK);
   EXPECT_TRUE(owner_only(copy / "members" / "hmip.key"));
+}
+
+// A PKI from before the signing certificate existed: a re-run adds it, from the same CA, and
+// leaves every certificate and key already there as it was.
+TEST_F(DevPkiTest, RerunAddsACertificateThatAnOlderPkiLacks) {
+  TempDir temp;
+  const fs::path copy = copy_of_pki(temp);
+  fs::remove(copy / "gateway-signing.crt");
+  fs::remove(copy / "gateway-signing.key");
+  const auto is_issued_file = [](const std::string& name) {
+    return !name.starts_with("ca/") && !name.starts_with(".dev-pki");  // not the CA's database
+  };
+  std::map<std::string, std::string> before = snapshot(copy);
+  std::erase_if(before, [&](const auto& file) { return !is_issued_file(file.first); });
+
+  const CommandResult rerun = run_dev_pki(shell_quote(copy.string()));
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_NE(rerun.output.find("gateway-signing.crt    1 new"), std::string::npos) << rerun.output;
+  EXPECT_EQ(verify(copy / "gateway-signing.crt", copy / "ca.crt", copy / "ca.crl",
+                   X509_PURPOSE_SMIME_SIGN),
+            X509_V_OK);
+  EXPECT_TRUE(key_matches(copy / "gateway-signing.crt", copy / "gateway-signing.key"));
+  EXPECT_TRUE(owner_only(copy / "gateway-signing.key"));
+
+  std::map<std::string, std::string> after = snapshot(copy);
+  std::erase_if(after, [&](const auto& file) {
+    return !is_issued_file(file.first) || file.first.starts_with("gateway-signing.");
+  });
+  EXPECT_EQ(after, before);
 }
 
 TEST_F(DevPkiTest, RevokedMemberFailsAndOthersStillPass) {

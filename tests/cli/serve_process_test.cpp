@@ -20,8 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "tests/cli/child_process.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/gateway_log.hpp"
+#include "tests/support/gateway_process.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -53,38 +55,12 @@ constexpr const char* kBinary = OPCAT_GATEWAY_BINARY;
 constexpr auto kCap = 30s;
 
 using testing::eventually;
-
-// A string member of a JSON object, or nothing.
-std::optional<std::string> string_member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject() || !object.HasMember(name) || !object[name].IsString()) {
-    return std::nullopt;
-  }
-  return std::string(object[name].GetString(), object[name].GetStringLength());
-}
-
-// A log line's top-level field, or nothing when the line is not JSON or lacks it.
-std::optional<std::string> string_field(std::string_view line, const char* name) {
-  rapidjson::Document document;
-  document.Parse<rapidjson::kParseValidateEncodingFlag>(line.data(), line.size());
-  if (document.HasParseError()) return std::nullopt;
-  return string_member(document, name);
-}
-
-std::optional<std::uint64_t> number_field(std::string_view line, const char* name) {
-  rapidjson::Document document;
-  document.Parse(line.data(), line.size());
-  if (document.HasParseError() || !document.IsObject() || !document.HasMember(name) ||
-      !document[name].IsUint64()) {
-    return std::nullopt;
-  }
-  return document[name].GetUint64();
-}
-
-auto event_is(std::string event) {
-  return [event = std::move(event)](std::string_view line) {
-    return string_field(line, "event") == event;
-  };
-}
+using testing::event_is;
+using testing::number_field;
+using testing::port_of;
+using testing::string_field;
+using testing::string_member;
+using testing::toml_string;
 
 bool logged(const ChildProcess& gateway, const std::string& event) {
   for (const auto& line : gateway.stderr_lines()) {
@@ -102,15 +78,6 @@ std::string describe(int status) {
 // The exit code, or -1 when the child did not exit normally (killed) or within the cap.
 int exit_code(const std::optional<int>& status) {
   return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-}
-
-// "127.0.0.1:40123" -> 40123.
-std::optional<unsigned short> port_of(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const int port = std::stoi(address.substr(colon + 1));
-  if (port <= 0 || port > 65535) return std::nullopt;
-  return static_cast<unsigned short>(port);
 }
 
 // Whether a plain TCP connection to 127.0.0.1:port is refused (nothing listens there).
@@ -157,15 +124,6 @@ class BusyPort {
   unsigned short port_ = 0;
 };
 
-std::string toml_string(const fs::path& path) {
-  std::string quoted = "\"";
-  for (const char c : path.string()) {
-    if (c == '"' || c == '\\') quoted.push_back('\\');
-    quoted.push_back(c);
-  }
-  return quoted + "\"";
-}
-
 struct Ports {
   unsigned short member = 0;
   unsigned short admin = 0;
@@ -192,6 +150,7 @@ class ServeProcessTest : public ::testing::Test {
  protected:
   ServeProcessTest() : pki_(dir_.path() / "pki") {
     server_ = pki_.issue_server();
+    signing_ = pki_.issue_signing();
     TestPki::ClientOptions body;
     body.organisation = "HM Inspectorate of Prisons";
     member_ = pki_.issue_client("hmip", body);
@@ -211,6 +170,9 @@ class ServeProcessTest : public ::testing::Test {
          << "private_key = " << toml_string(server_.private_key) << "\n"
          << "client_ca = " << toml_string(pki_.ca_certificate()) << "\n"
          << "crl = " << toml_string(pki_.crl()) << "\n"
+         << "\n[signing]\n"
+         << "certificate = " << toml_string(signing_.certificate) << "\n"
+         << "private_key = " << toml_string(signing_.private_key) << "\n"
          << "\n[timeouts]\n"
          << "grace = 60\n"
          << "\n[members.hmip]\n"
@@ -279,6 +241,7 @@ class ServeProcessTest : public ::testing::Test {
   TempDir dir_{"opcat-serve-test"};
   TestPki pki_;
   IssuedCertificate server_;
+  IssuedCertificate signing_;
   IssuedCertificate member_;
 };
 

@@ -73,7 +73,8 @@ std::string error_of(const std::function<void()>& action) {
 class ConfigTest : public testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"server.crt", "server.key", "ca.crt", "ca.crl"}) {
+    for (const char* name : {"server.crt", "server.key", "ca.crt", "ca.crl", "signing.crt",
+                             "signing.key", "chain.pem"}) {
       dir_.write(fs::path("pki") / name);
     }
     fs::create_directories(base());
@@ -111,7 +112,8 @@ const fs::path kSource = OPCAT_SOURCE_DIR;
 class ExampleConfigTest : public testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"gateway.crt", "gateway.key", "ca.crt", "ca.crl"}) {
+    for (const char* name : {"gateway.crt", "gateway.key", "gateway-signing.crt",
+                             "gateway-signing.key", "ca.crt", "ca.crl"}) {
       dir_.write(fs::path("certs/dev") / name);
     }
     file_ = dir_.write("gateway/gateway.toml", read_text(kSource / "gateway/gateway.example.toml"));
@@ -135,6 +137,23 @@ TEST_F(ExampleConfigTest, LoadsWhenItsFilesExist) {
   EXPECT_EQ(config.admin.client_ca, certs / "ca.crt");
   EXPECT_EQ(config.admin.crl, certs / "ca.crl");
   EXPECT_FALSE(config.tls.tls13_only);
+  ASSERT_TRUE(config.signing.has_value());
+  EXPECT_EQ(config.signing->certificate, certs / "gateway-signing.crt");
+  EXPECT_EQ(config.signing->private_key, certs / "gateway-signing.key");
+  EXPECT_TRUE(config.signing->chain.empty());
+  EXPECT_EQ(config.intake.workers, 0u);
+  EXPECT_EQ(config.intake.receipt_errors, 20u);
+  EXPECT_EQ(config.retention.bodies_days, 400u);
+}
+
+// A certs/dev written before dev-pki issued the signing certificate: the error says which file.
+TEST_F(ExampleConfigTest, ReportsAMissingSigningCertificate) {
+  fs::remove(dir_.path() / "certs/dev/gateway-signing.crt");
+  const std::string error = error_of([&] { load(file_); });
+  EXPECT_THAT(error, StartsWith("signing.certificate: " +
+                                (dir_.path() / "certs/dev/gateway-signing.crt").string() +
+                                " does not exist"));
+  EXPECT_THAT(error, HasSubstr(file_.string() + ", line "));
 }
 
 TEST_F(ExampleConfigTest, ListsExactlyTheMembersOfTheCodeList) {
@@ -221,6 +240,10 @@ TEST_F(ConfigTest, DefaultsApplyToEverythingButTheTlsFiles) {
   EXPECT_EQ(config.timeouts.handshake, std::chrono::seconds(10));
   EXPECT_EQ(config.timeouts.request, std::chrono::seconds(300));
   EXPECT_EQ(config.timeouts.grace, defaults.timeouts.grace);
+  EXPECT_FALSE(config.signing.has_value());
+  EXPECT_EQ(config.intake.workers, 0u);
+  EXPECT_EQ(config.intake.receipt_errors, 20u);
+  EXPECT_EQ(config.retention.bodies_days, 400u);
   EXPECT_TRUE(config.members.empty());
   EXPECT_TRUE(config.operators.empty());
 }
@@ -238,6 +261,15 @@ data_dir = "/srv/opcat"
 listen = "0.0.0.0:0"
 client_ca = "../pki/operators-ca.crt"
 crl = "../pki/operators-ca.crl"
+[signing]
+certificate = "../pki/signing.crt"
+private_key = "../pki/signing.key"
+chain = "../pki/chain.pem"
+[intake]
+workers = 3
+receipt_errors = 0
+[retention]
+bodies_days = 0
 [limits]
 max_connections = 10
 header_limit_bytes = 8192
@@ -259,6 +291,13 @@ grace = 45
   EXPECT_EQ(config.admin.listen.to_string(), "0.0.0.0:0");
   EXPECT_EQ(config.admin.client_ca, dir_.path() / "pki/operators-ca.crt");
   EXPECT_EQ(config.admin.crl, dir_.path() / "pki/operators-ca.crl");
+  ASSERT_TRUE(config.signing.has_value());
+  EXPECT_EQ(config.signing->certificate, dir_.path() / "pki/signing.crt");
+  EXPECT_EQ(config.signing->private_key, dir_.path() / "pki/signing.key");
+  EXPECT_EQ(config.signing->chain, dir_.path() / "pki/chain.pem");
+  EXPECT_EQ(config.intake.workers, 3u);
+  EXPECT_EQ(config.intake.receipt_errors, 0u);
+  EXPECT_EQ(config.retention.bodies_days, 0u);
   EXPECT_EQ(config.limits.max_connections, 10u);
   EXPECT_EQ(config.limits.header_limit, 8192u);
   EXPECT_EQ(config.limits.body_limit, 1048576u);
@@ -283,6 +322,10 @@ TEST_F(ConfigTest, WrongTypeNamesKeyExpectedAndActualType) {
               StartsWith("timeouts.idle: expected a number, got a string"));
   EXPECT_THAT(error_with("[server]\nlisten = 8443\n"),
               StartsWith("server.listen: expected a string, got an integer"));
+  EXPECT_THAT(error_with("[intake]\nworkers = \"4\"\n"),
+              StartsWith("intake.workers: expected an integer, got a string"));
+  EXPECT_THAT(error_of([&] { parse("signing = true\n" + std::string(kTls), base()); }),
+              StartsWith("signing: expected a table, got a boolean"));
   EXPECT_THAT(error_of([&] { parse("limits = 5\n" + std::string(kTls), base()); }),
               StartsWith("limits: expected a table, got an integer"));
   EXPECT_THAT(error_of([&] { parse("[tls]\ncertificate = true\n", base()); }),
@@ -306,6 +349,18 @@ TEST_F(ConfigTest, IntegersAndTimeoutsMustBeInRange) {
   EXPECT_THAT(error_with("[timeouts]\nrequest = nan\n"),
               StartsWith("timeouts.request: must be between 0.001 and 86400, got nan"));
   EXPECT_THAT(error_with("[timeouts]\ngrace = inf\n"), StartsWith("timeouts.grace: must be"));
+  EXPECT_THAT(error_with("[intake]\nworkers = 1025\n"),
+              StartsWith("intake.workers: must be between 0 and 1024, got 1025"));
+  EXPECT_THAT(error_with("[intake]\nreceipt_errors = 1001\n"),
+              StartsWith("intake.receipt_errors: must be between 0 and 1000, got 1001"));
+  EXPECT_THAT(error_with("[intake]\nreceipt_errors = -1\n"),
+              StartsWith("intake.receipt_errors: must be"));
+  EXPECT_THAT(error_with("[retention]\nbodies_days = -1\n"),
+              StartsWith("retention.bodies_days: must be between 0 and 36500, got -1"));
+  EXPECT_THAT(error_with("[retention]\nbodies_days = 36501\n"),
+              StartsWith("retention.bodies_days: must be"));
+  EXPECT_EQ(parse_with("[retention]\nbodies_days = 36500\n").retention.bodies_days, 36500u);
+  EXPECT_EQ(parse_with("[intake]\nreceipt_errors = 1000\n").intake.receipt_errors, 1000u);
 }
 
 TEST_F(ConfigTest, UnknownKeyIsNamedWherever) {
@@ -360,6 +415,35 @@ TEST_F(ConfigTest, ReferencedFileMustBeARegularFile) {
   EXPECT_THAT(error_with("[admin]\nclient_ca = \"../pki/folder\"\n"),
               StartsWith("admin.client_ca: " + (dir_.path() / "pki/folder").string() +
                          " is not a regular file"));
+}
+
+TEST_F(ConfigTest, SigningNeedsCertificateAndKeyWhenPresent) {
+  const Config without_chain = parse_with(
+      "[signing]\ncertificate = \"../pki/signing.crt\"\n"
+      "private_key = \"../pki/signing.key\"\n");
+  ASSERT_TRUE(without_chain.signing.has_value());
+  EXPECT_TRUE(without_chain.signing->chain.empty());
+
+  EXPECT_THAT(error_with("[signing]\n"),
+              StartsWith("signing.certificate: required key is missing"));
+  EXPECT_THAT(error_with("[signing]\ncertificate = \"../pki/signing.crt\"\n"),
+              StartsWith("signing.private_key: required key is missing"));
+  EXPECT_THAT(error_with("[signing]\ncertificate = \"../pki/signing.crt\"\n"
+                         "private_key = \"../pki/signing.key\"\nkey = \"x\"\n"),
+              StartsWith("signing.key: unknown key"));
+  EXPECT_THAT(error_with("signing = \"../pki/signing.crt\"\n"),
+              StartsWith("tls.signing: unknown key"));  // after [tls], a key of that table
+}
+
+TEST_F(ConfigTest, SigningFilesMustExist) {
+  EXPECT_THAT(error_with("[signing]\ncertificate = \"../pki/signing.crt\"\n"
+                         "private_key = \"../pki/absent.key\"\n"),
+              StartsWith("signing.private_key: " + (dir_.path() / "pki/absent.key").string() +
+                         " does not exist"));
+  EXPECT_THAT(
+      error_with("[signing]\ncertificate = \"../pki/signing.crt\"\n"
+                 "private_key = \"../pki/signing.key\"\nchain = \"../pki\"\n"),
+      StartsWith("signing.chain: " + (dir_.path() / "pki").string() + " is not a regular file"));
 }
 
 TEST_F(ConfigTest, DataDirMayBeAbsentButNotAFile) {

@@ -91,6 +91,37 @@ TEST_F(BodyArchiveTest, RemovesTempFilesACrashLeftBehind) {
   EXPECT_TRUE(archive_.contains(kept.sha256));
 }
 
+TEST_F(BodyArchiveTest, RetentionRemovesOnlyBodiesOlderThanTheCutoff) {
+  using namespace std::chrono_literals;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  const BodyDigest old_body = archive_body(archive_, "last year's export", 5);
+  const BodyDigest new_body = archive_body(archive_, "today's export", 5);
+  std::filesystem::last_write_time(archive_.path_of(old_body.sha256), now - 48h);
+  // A body still being received, begun long ago (a slow client): not retention's to remove.
+  BodyWriter receiving = archive_.begin();
+  receiving.write("still arriving");
+  for (const auto& entry : std::filesystem::directory_iterator(archive_.root())) {
+    if (entry.is_regular_file()) std::filesystem::last_write_time(entry.path(), now - 48h);
+  }
+
+  EXPECT_EQ(archive_.remove_older_than(now - 24h), 1u);
+  EXPECT_FALSE(archive_.contains(old_body.sha256));
+  EXPECT_TRUE(archive_.contains(new_body.sha256));
+  EXPECT_EQ(temp_files(archive_), 1u);
+  EXPECT_EQ(archive_.remove_older_than(now - 24h), 0u);
+  EXPECT_EQ(read_file(archive_.path_of(receiving.finish().sha256)), "still arriving");
+}
+
+TEST_F(BodyArchiveTest, ABodyReceivedAgainIsKeptAsNew) {
+  using namespace std::chrono_literals;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  const BodyDigest first = archive_body(archive_, "sent twice", 4);
+  std::filesystem::last_write_time(archive_.path_of(first.sha256), now - 48h);
+  archive_body(archive_, "sent twice", 4);
+  EXPECT_EQ(archive_.remove_older_than(now - 24h), 0u);
+  EXPECT_TRUE(archive_.contains(first.sha256));
+}
+
 TEST_F(BodyArchiveTest, RefusesAPathThatIsNotADigest) {
   EXPECT_THROW(archive_.path_of("../../etc/passwd"), std::invalid_argument);
   EXPECT_FALSE(archive_.contains("../../etc/passwd"));

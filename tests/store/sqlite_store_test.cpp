@@ -1,5 +1,5 @@
-// Submissions in the SQLite store: migrations, the one-transaction writer, idempotency and
-// member isolation.
+// Submissions in the SQLite store: migrations, the spooling writer, idempotency and member
+// isolation.
 #include <sqlite3.h>
 
 #include <regex>
@@ -99,7 +99,8 @@ TEST_F(StoreTest, AWriterDestroyedWithoutCommitLeavesNothing) {
     EXPECT_EQ(count_rows(dir_.path(), table), 0) << table;
   }
   EXPECT_FALSE(store_->find_by_body("hmip", sha256_hex("half")).has_value());
-  // The write gate was released and the body is not taken: the retry goes through.
+  EXPECT_EQ(spool_files(dir_.path()), 0u);
+  // The body is not taken: the retry goes through.
   EXPECT_EQ(submit("hmip", "half", 1, 0).accepted, 1u);
 }
 

@@ -52,16 +52,18 @@ adapters::RecordError record_error(int row) {
 }
 
 SubmissionCompletion completion(adapters::Outcome::Verdict verdict, std::size_t accepted,
-                                std::size_t rejected) {
+                                std::size_t rejected, std::string receipt_signature) {
   adapters::Outcome outcome;
   outcome.verdict = verdict;
   outcome.units = accepted + rejected;
   outcome.accepted = accepted;
   outcome.rejected = rejected;
   if (verdict == adapters::Outcome::Verdict::rejected) outcome.reason = "over the error budget";
-  return SubmissionCompletion{.outcome = outcome,
-                              .receipt_json = R"({"receipt":true})",
-                              .http_status = verdict == adapters::Outcome::Verdict::rejected ? 422 : 202};
+  return SubmissionCompletion{
+      .outcome = outcome,
+      .receipt_json = R"({"receipt":true})",
+      .receipt_signature = std::move(receipt_signature),
+      .http_status = verdict == adapters::Outcome::Verdict::rejected ? 422 : 202};
 }
 
 long long count_rows(const std::filesystem::path& data_dir, const std::string& table) {
@@ -75,6 +77,15 @@ long long count_rows(const std::filesystem::path& data_dir, const std::string& t
   if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+  return count;
+}
+
+std::size_t spool_files(const std::filesystem::path& data_dir) {
+  std::size_t count = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(data_dir / sqlite::SqliteStore::kSpoolDir)) {
+    if (entry.is_regular_file()) ++count;
+  }
   return count;
 }
 

@@ -21,10 +21,12 @@ NewSubmission new_submission(const std::string& member, std::string_view body,
 rapidjson::Document place_record(const std::string& place_id);
 adapters::RecordError record_error(int row);
 SubmissionCompletion completion(adapters::Outcome::Verdict verdict, std::size_t accepted,
-                                std::size_t rejected);
+                                std::size_t rejected, std::string receipt_signature = {});
 
 // Counts rows through a separate raw connection: what a fresh reader would see.
 long long count_rows(const std::filesystem::path& data_dir, const std::string& table);
+// Files in <data_dir>/spool: writers spilled and not yet committed or destroyed.
+std::size_t spool_files(const std::filesystem::path& data_dir);
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -34,7 +36,7 @@ class StoreTest : public ::testing::Test {
                            int errors, std::optional<std::string> key = std::nullopt);
 
   opcat::testing::TempDir dir_{"opcat-store"};
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<sqlite::SqliteStore> store_;
 };
 
 }  // namespace opcat::store::testing

@@ -180,11 +180,12 @@ Certificate read_certificate(const fs::path& path) {
       check(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), "reading " + path.string())};
 }
 
-// What distinguishes a server from a client certificate.
+// What distinguishes a server, a client and a signing certificate.
 struct LeafProfile {
   std::string cn;
   std::string organisation;
   std::string organisational_unit;
+  const char* key_usage;
   const char* extended_key_usage;
   const char* subject_alt_name;  // nullptr: no SAN
   seconds not_before_offset;
@@ -238,7 +239,7 @@ IssuedCertificate TestPki::State::issue(const LeafProfile& profile) {
   X509* x = certificate.get();
   X509* ca = ca_certificate.get();
   add_extension(x, ca, NID_basic_constraints, "critical,CA:FALSE");
-  add_extension(x, ca, NID_key_usage, "critical,digitalSignature");
+  add_extension(x, ca, NID_key_usage, profile.key_usage);
   add_extension(x, ca, NID_ext_key_usage, profile.extended_key_usage);
   if (profile.subject_alt_name != nullptr) {
     add_extension(x, ca, NID_subject_alt_name, profile.subject_alt_name);
@@ -326,6 +327,7 @@ IssuedCertificate TestPki::issue_server(const std::string& cn) {
   return state_->issue({.cn = cn,
                         .organisation = "Test",
                         .organisational_unit = "",
+                        .key_usage = "critical,digitalSignature",
                         .extended_key_usage = "serverAuth",
                         .subject_alt_name = "DNS:localhost,IP:127.0.0.1,IP:::1",
                         .not_before_offset = seconds{-3600},
@@ -340,10 +342,22 @@ IssuedCertificate TestPki::issue_client(const std::string& cn, const ClientOptio
   return state_->issue({.cn = cn,
                         .organisation = options.organisation,
                         .organisational_unit = options.organisational_unit,
+                        .key_usage = "critical,digitalSignature",
                         .extended_key_usage = "clientAuth",
                         .subject_alt_name = nullptr,
                         .not_before_offset = options.not_before_offset,
                         .not_after_offset = options.not_after_offset});
+}
+
+IssuedCertificate TestPki::issue_signing(const std::string& cn) {
+  return state_->issue({.cn = cn,
+                        .organisation = "Test",
+                        .organisational_unit = "",
+                        .key_usage = "critical,digitalSignature,nonRepudiation",
+                        .extended_key_usage = "emailProtection",
+                        .subject_alt_name = nullptr,
+                        .not_before_offset = seconds{-3600},
+                        .not_after_offset = seconds{3600 * 24}});
 }
 
 void TestPki::revoke(const IssuedCertificate& issued) {

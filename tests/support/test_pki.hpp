@@ -1,7 +1,7 @@
 #pragma once
-// A throwaway PKI for hermetic TLS tests: a CA, server and client certificates and a CRL, made in
-// memory with the OpenSSL 3.0 API on every test run and written to a directory the test owns.
-// Tests never depend on certs/dev or on the openssl command line.
+// A throwaway PKI for hermetic TLS and signing tests: a CA, server, client and signing certificates
+// and a CRL, made in memory with the OpenSSL 3.0 API on every test run and written to a directory
+// the test owns. Tests never depend on certs/dev or on the openssl command line.
 
 #include <chrono>
 #include <filesystem>
@@ -49,6 +49,10 @@ class TestPki {
   /// A client certificate: CN cn, O and OU from options, EKU clientAuth.
   IssuedCertificate issue_client(const std::string& cn);
   IssuedCertificate issue_client(const std::string& cn, const ClientOptions& options);
+
+  /// A CMS/S-MIME signing certificate, as the gateway signs receipts with: CN cn, keyUsage
+  /// digitalSignature and nonRepudiation, EKU emailProtection (what `openssl cms -verify` wants).
+  IssuedCertificate issue_signing(const std::string& cn = "Test signing");
 
   /// Adds the certificate to the CRL and rewrites ca.crl. Throws if this CA did not issue it.
   void revoke(const IssuedCertificate& certificate);

@@ -8,7 +8,7 @@ namespace opcat::store::sqlite {
 namespace {
 
 // Long enough to ride out a checkpoint or another process's short transaction; writers of this
-// process never wait here, they queue on the store's write gate instead.
+// process never wait here, they queue on the store's group committer instead.
 constexpr int kBusyTimeoutMs = 10'000;
 
 [[noreturn]] void fail(sqlite3* db, int code, std::string_view what) {
@@ -52,6 +52,13 @@ Statement& Statement::bind_or_null(int index, std::string_view text) {
   return text.empty() ? bind_null(index) : bind(index, text);
 }
 
+Statement& Statement::bind_blob_or_null(int index, std::string_view bytes) {
+  if (bytes.empty()) return bind_null(index);
+  const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -75,6 +82,13 @@ std::string Statement::text(int column) const {
 std::optional<std::string> Statement::optional_text(int column) const {
   if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
   return text(column);
+}
+
+std::string Statement::blob(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  if (data == nullptr) return {};
+  return std::string(static_cast<const char*>(data),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 Connection::Connection(const std::filesystem::path& file) {
@@ -140,6 +154,8 @@ std::string Connection::pragma_text(const std::string& pragma) {
   return statement.step() ? statement.text(0) : std::string();
 }
 
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Transaction::Transaction(Connection& connection, Kind kind) : connection_(connection) {
   connection_.exec(kind == Kind::immediate ? "BEGIN IMMEDIATE" : "BEGIN");
 }
@@ -155,6 +171,32 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   connection_.exec("COMMIT");
+  open_ = false;
+}
+
+// One name serves every savepoint: they are never nested, each is released before the next.
+Savepoint::Savepoint(Connection& connection) : connection_(connection) {
+  connection_.exec("SAVEPOINT unit");
+}
+
+Savepoint::~Savepoint() {
+  if (!open_) return;
+  try {
+    rollback();
+  } catch (const StoreError&) {
+    // Usually the whole transaction is already gone (SQLite rolled it back): nothing left to
+    // undo. A caller that must know whether undoing worked calls rollback() itself.
+  }
+}
+
+void Savepoint::release() {
+  connection_.exec("RELEASE unit");
+  open_ = false;
+}
+
+void Savepoint::rollback() {
+  // ROLLBACK TO undoes the work but keeps the savepoint open; RELEASE then closes it.
+  connection_.exec("ROLLBACK TO unit; RELEASE unit");
   open_ = false;
 }
 

@@ -41,6 +41,8 @@ class Statement {
   Statement& bind_null(int index);
   // Empty text as NULL: the transfer log's "not applicable".
   Statement& bind_or_null(int index, std::string_view text);
+  // Raw bytes (NULs included) as a BLOB; empty bytes as NULL, as for text.
+  Statement& bind_blob_or_null(int index, std::string_view bytes);
 
   bool step();  // true while there is a row
   void run();   // a statement that yields no row
@@ -48,6 +50,7 @@ class Statement {
   std::int64_t int64(int column) const;
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
+  std::string blob(int column) const;  // NULL reads as empty
 
  private:
   sqlite3* db_;
@@ -67,6 +70,9 @@ class Connection {
   // For schema scripts and transaction control: several statements, no parameters.
   void exec(const std::string& sql);
   std::string pragma_text(const std::string& pragma);
+  // False once SQLite has rolled a transaction back on its own (some I/O, full-disk and
+  // out-of-memory errors do): savepoints and COMMIT no longer mean anything then.
+  bool in_transaction() const;
 
   sqlite3* handle() const { return db_; }
 
@@ -87,6 +93,23 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   void commit();
+
+ private:
+  Connection& connection_;
+  bool open_ = true;
+};
+
+// A savepoint inside an open transaction, rolled back (and released) unless released: undoes
+// one unit of work without touching the rest of the transaction.
+class Savepoint {
+ public:
+  explicit Savepoint(Connection& connection);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+
+  void release();
+  void rollback();  // throws, unlike the destructor's rollback
 
  private:
   Connection& connection_;

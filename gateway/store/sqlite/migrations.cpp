@@ -71,6 +71,11 @@ CREATE INDEX transfer_log_time ON transfer_log (time);
 CREATE INDEX transfer_log_member ON transfer_log (member);
 CREATE INDEX transfer_log_status ON transfer_log (status);
 )sql"},
+    // The receipt's detached signature (DER), kept beside receipt so that a retry is answered
+    // with the very bytes first signed. NULL for submissions committed before receipts were signed.
+    Migration{2, R"sql(
+ALTER TABLE submissions ADD COLUMN receipt_signature BLOB;
+)sql"},
 };
 
 }  // namespace

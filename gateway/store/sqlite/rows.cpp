@@ -6,7 +6,7 @@ namespace opcat::store::sqlite {
 
 const std::string kSelectSubmission =
     "SELECT id, member, sha256, size, idempotency_key, received_at, adapter, mapping_version,"
-    " status, accepted, rejected, receipt FROM submissions ";
+    " status, accepted, rejected, receipt, receipt_signature FROM submissions ";
 
 SubmissionSummary read_submission(const Statement& row) {
   SubmissionSummary s;
@@ -22,14 +22,15 @@ SubmissionSummary read_submission(const Statement& row) {
   s.accepted = static_cast<std::uint64_t>(row.int64(9));
   s.rejected = static_cast<std::uint64_t>(row.int64(10));
   s.receipt_json = row.text(11);
+  s.receipt_signature = row.blob(12);
   return s;
 }
 
 void insert_submission(Connection& connection, const SubmissionSummary& s) {
   Statement statement = connection.prepare(
       "INSERT INTO submissions (id, member, sha256, size, idempotency_key, received_at, adapter,"
-      " mapping_version, status, accepted, rejected, receipt)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      " mapping_version, status, accepted, rejected, receipt, receipt_signature)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   statement.bind(1, s.id)
       .bind(2, s.member)
       .bind(3, s.sha256)
@@ -42,7 +43,21 @@ void insert_submission(Connection& connection, const SubmissionSummary& s) {
       .bind(10, static_cast<std::int64_t>(s.accepted))
       .bind(11, static_cast<std::int64_t>(s.rejected))
       .bind(12, s.receipt_json)
+      .bind_blob_or_null(13, s.receipt_signature)
       .run();
+}
+
+std::optional<SubmissionSummary> find_same_body_or_key(Connection& connection,
+                                                       std::string_view member,
+                                                       std::string_view sha256,
+                                                       const std::optional<std::string>& key) {
+  Statement statement = connection.prepare(
+      kSelectSubmission +
+      "WHERE member = ?1 AND (sha256 = ?2 OR (?3 IS NOT NULL AND idempotency_key = ?3))"
+      " LIMIT 1");
+  statement.bind(1, member).bind(2, sha256).bind_optional(3, key);
+  if (!statement.step()) return std::nullopt;
+  return read_submission(statement);
 }
 
 const std::string kSelectTransfer =

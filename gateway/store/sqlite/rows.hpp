@@ -2,7 +2,9 @@
 // queries and the submission writer.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "gateway/store/sqlite/connection.hpp"
 
@@ -13,6 +15,12 @@ extern const std::string kSelectSubmission;
 SubmissionSummary read_submission(const Statement& row);
 
 void insert_submission(Connection& connection, const SubmissionSummary& submission);
+// The member's committed submission with this body or this idempotency key (either may have
+// made a new one a duplicate): what DuplicateSubmission carries.
+std::optional<SubmissionSummary> find_same_body_or_key(Connection& connection,
+                                                       std::string_view member,
+                                                       std::string_view sha256,
+                                                       const std::optional<std::string>& key);
 
 extern const std::string kSelectTransfer;
 TransferLogEntry read_transfer(const Statement& row);

@@ -14,18 +14,25 @@ std::int64_t as_limit(std::size_t limit) {
   return static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000));
 }
 
-// Opening creates the directory first: SQLite would otherwise fail with "unable to open".
-std::filesystem::path database_file(const std::filesystem::path& data_dir) {
-  std::filesystem::create_directories(data_dir);
-  return data_dir / SqliteStore::kFileName;
+// Created before the database is opened (SQLite would fail with "unable to open" without
+// the data directory) and emptied: no writer exists yet, so any spool file is a crash's.
+std::filesystem::path clean_spool_dir(const std::filesystem::path& data_dir) {
+  const std::filesystem::path dir = data_dir / SqliteStore::kSpoolDir;
+  std::filesystem::create_directories(dir);
+  SubmissionSpool::remove_leftovers(dir);
+  return dir;
 }
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::filesystem::path& data_dir)
-    : write_(database_file(data_dir)), read_(data_dir / kFileName) {
+SqliteStore::SqliteStore(const std::filesystem::path& data_dir, SqliteStoreOptions options)
+    : spool_dir_(clean_spool_dir(data_dir)),
+      spool_memory_limit_(options.spool_memory_limit),
+      write_(data_dir / kFileName),
+      committer_(write_, options.batch),
+      read_(data_dir / kFileName) {
   migrate(write_);
-  // A slip in a query method cannot write around the write gate.
+  // A slip in a query method cannot write around the committer.
   read_.exec("PRAGMA query_only=ON");
 }
 
@@ -54,21 +61,17 @@ std::optional<SubmissionSummary> SqliteStore::get_submission(std::string_view me
 }
 
 std::unique_ptr<SubmissionWriter> SqliteStore::begin_submission(const NewSubmission& submission) {
-  WriteGateHold gate(write_gate_);
-  auto transaction = std::make_unique<Transaction>(write_, Transaction::Kind::immediate);
-  // Checked inside the write transaction, so no other writer (of any process) can commit the
-  // same body or key between this check and our commit.
+  // A cheap early answer for the common retry, read from the last committed state. It is not
+  // the guard: the same body or key may still be committed before this writer's commit, and
+  // there the UNIQUE constraints decide (SqliteSubmissionWriter::write).
   {
-    Statement statement = write_.prepare(
-        kSelectSubmission +
-        "WHERE member = ?1 AND (sha256 = ?2 OR (?3 IS NOT NULL AND idempotency_key = ?3))"
-        " LIMIT 1");
-    statement.bind(1, submission.member)
-        .bind(2, submission.sha256)
-        .bind_optional(3, submission.idempotency_key);
-    if (statement.step()) throw DuplicateSubmission(read_submission(statement));
+    std::lock_guard lock(read_mutex_);
+    if (auto existing = find_same_body_or_key(read_, submission.member, submission.sha256,
+                                              submission.idempotency_key)) {
+      throw DuplicateSubmission(std::move(*existing));
+    }
   }
-  return std::make_unique<SqliteSubmissionWriter>(write_, std::move(gate), std::move(transaction),
+  return std::make_unique<SqliteSubmissionWriter>(committer_, spool_dir_, spool_memory_limit_,
                                                   submission);
 }
 
@@ -145,10 +148,9 @@ std::vector<SubmissionSummary> SqliteStore::list_submissions(std::string_view me
 }
 
 std::int64_t SqliteStore::append_transfer(const TransferLogEntry& entry) {
-  WriteGateHold gate(write_gate_);
-  Transaction transaction(write_, Transaction::Kind::immediate);
-  const std::int64_t seq = insert_transfer(write_, entry);
-  transaction.commit();
+  // A unit of the next batch like any commit: the write connection is never used outside one.
+  std::int64_t seq = 0;
+  committer_.run(0, [&](Connection& connection) { seq = insert_transfer(connection, entry); });
   return seq;
 }
 

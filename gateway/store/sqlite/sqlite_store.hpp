@@ -1,34 +1,51 @@
-// The embedded store: one SQLite database, <data_dir>/gateway.sqlite3.
+// The embedded store: one SQLite database, <data_dir>/gateway.sqlite3, and the spool of the
+// submissions being received, <data_dir>/spool/.
 //
 // Threads: the store may be shared by any number of threads. It keeps two connections.
-// - The write connection is used by one writer at a time: begin_submission and append_transfer
-//   take the write gate, and a SubmissionWriter keeps it until commit or destruction. SQLite
-//   allows only one write transaction anyway; queuing on our gate instead of SQLite's busy
-//   handler means a writer waits as long as it must and never sees SQLITE_BUSY. The gate is a
-//   semaphore, not a mutex, so a writer may be finished on another thread than it began on
-//   (an Asio handler resuming elsewhere). A writer held open while a slow client trickles its
-//   body blocks other writers: receive the body into the BodyArchive first, then feed the
-//   writer from the archived file.
+// - Writes. An intake may take minutes to read a large export, and SQLite has one writer at a
+//   time: a writer holding the write transaction while it reads would queue every other intake
+//   behind the slowest. So a SubmissionWriter writes nothing until commit(): its records and
+//   errors go to its own spool (memory, then a temp file under spool/), and begin_submission
+//   takes no lock at all. Every write then goes through the GroupCommitter on the write
+//   connection: each commit() (and append_transfer) is a unit in one savepoint of a batch
+//   transaction, and one COMMIT, one fsync of the WAL, makes a whole batch durable. Since the
+//   fsync is what bounds commits per second (synchronous=FULL, because a receipt promises
+//   durability), batching is what lets many intakes finish at once. Writers of this process
+//   queue in the committer, never on SQLite's busy handler.
 // - The read connection serves the queries under a mutex, one at a time; in WAL mode it reads
-//   the last committed state while a writer is busy, never waiting for it.
+//   the last committed state while a batch is being written, never waiting for it.
+//
+// One store per data directory: spool files left in spool/ are taken for a crash's leftovers
+// and removed when the store opens.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
-#include <semaphore>
 
 #include "gateway/store/sqlite/connection.hpp"
+#include "gateway/store/sqlite/group_committer.hpp"
 #include "gateway/store/store.hpp"
+#include "gateway/store/submission_spool.hpp"
 
 namespace opcat::store::sqlite {
+
+struct SqliteStoreOptions {
+  // Spooled bytes a writer keeps in memory before it spills to a file.
+  std::size_t spool_memory_limit = SubmissionSpool::kDefaultMemoryLimit;
+  BatchLimits batch;
+};
 
 class SqliteStore final : public Store {
  public:
   static constexpr const char* kFileName = "gateway.sqlite3";
+  static constexpr const char* kSpoolDir = "spool";
 
-  // Creates the data directory and database if needed and migrates it to the newest schema.
+  // Creates the data directory, the spool directory and the database if needed, removes
+  // leftover spool files and migrates the database to the newest schema.
   // Throws StoreError if the database is from a newer gateway.
-  explicit SqliteStore(const std::filesystem::path& data_dir);
+  explicit SqliteStore(const std::filesystem::path& data_dir, SqliteStoreOptions options = {});
 
   std::optional<SubmissionSummary> find_by_body(std::string_view member,
                                                 std::string_view sha256) override;
@@ -50,13 +67,21 @@ class SqliteStore final : public Store {
   std::int64_t append_transfer(const TransferLogEntry& entry) override;
   std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) override;
 
+  // How many batch transactions have committed: fewer than the commits when batching works.
+  std::uint64_t transactions_committed() const { return committer_.transactions_committed(); }
+  std::size_t commits_waiting() const { return committer_.queued(); }
+  // No batch starts while the pause lives (see GroupCommitter::Pause): for tests.
+  GroupCommitter::Pause pause_commits() { return committer_.pause(); }
+
  private:
   std::optional<SubmissionSummary> find_one(const std::string& where, std::string_view a,
                                             std::string_view b);
   bool owns(std::string_view member, std::string_view id);  // read_mutex_ held
 
-  Connection write_;
-  std::binary_semaphore write_gate_{1};
+  const std::filesystem::path spool_dir_;
+  const std::size_t spool_memory_limit_;
+  Connection write_;  // used only by the committer's leader of the moment
+  GroupCommitter committer_;
   std::mutex read_mutex_;
   Connection read_;
 };

@@ -1,6 +1,7 @@
 #include "gateway/store/sqlite/submission_writer.hpp"
 
 #include <rapidjson/writer.h>
+#include <sqlite3.h>
 
 #include <stdexcept>
 
@@ -20,10 +21,11 @@ std::string_view string_member(const rapidjson::Value& object, std::string_view 
 
 }  // namespace
 
-SqliteSubmissionWriter::SqliteSubmissionWriter(Connection& connection, WriteGateHold gate,
-                                               std::unique_ptr<Transaction> transaction,
+SqliteSubmissionWriter::SqliteSubmissionWriter(GroupCommitter& committer,
+                                               const std::filesystem::path& spool_dir,
+                                               std::size_t spool_memory_limit,
                                                const NewSubmission& submission)
-    : connection_(connection), gate_(std::move(gate)), transaction_(std::move(transaction)) {
+    : committer_(committer), spool_(spool_dir, spool_memory_limit) {
   summary_.id = new_submission_id();
   summary_.member = submission.member;
   summary_.sha256 = submission.sha256;
@@ -34,13 +36,8 @@ SqliteSubmissionWriter::SqliteSubmissionWriter(Connection& connection, WriteGate
   summary_.mapping_version = submission.mapping_version;
 }
 
-SqliteSubmissionWriter::~SqliteSubmissionWriter() {
-  transaction_.reset();  // rolls back unless committed
-  gate_.release();
-}
-
 void SqliteSubmissionWriter::add_record(const rapidjson::Value& record) {
-  if (!transaction_) throw std::logic_error("SubmissionWriter::add_record after commit");
+  if (committed_) throw std::logic_error("SubmissionWriter::add_record after commit");
   buffer_.Clear();
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer_);
   record.Accept(writer);
@@ -48,46 +45,69 @@ void SqliteSubmissionWriter::add_record(const rapidjson::Value& record) {
   // Every record type names its own id "<record_type>_id" (place_id, visit_id...).
   const std::string_view record_id =
       type.empty() ? std::string_view() : string_member(record, std::string(type) + "_id");
-
-  Statement statement = connection_.prepare(
-      "INSERT INTO records (submission_id, seq, record_type, record_id, body)"
-      " VALUES (?1, ?2, ?3, ?4, ?5)");
-  statement.bind(1, summary_.id)
-      .bind(2, ++record_seq_)
-      .bind(3, type)
-      .bind_or_null(4, record_id)
-      .bind(5, std::string_view(buffer_.GetString(), buffer_.GetSize()))
-      .run();
+  spool_.add_record(type, record_id, std::string_view(buffer_.GetString(), buffer_.GetSize()));
 }
 
 void SqliteSubmissionWriter::add_error(const adapters::RecordError& error) {
-  if (!transaction_) throw std::logic_error("SubmissionWriter::add_error after commit");
-  Statement statement = connection_.prepare(
-      "INSERT INTO record_errors (submission_id, seq, locator, field, source_field, value, code,"
-      " message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  statement.bind(1, summary_.id)
-      .bind(2, ++error_seq_)
-      .bind(3, error.locator)
-      .bind(4, error.field)
-      .bind(5, error.source_field)
-      .bind(6, error.value)
-      .bind(7, error.code)
-      .bind(8, error.message)
-      .run();
+  if (committed_) throw std::logic_error("SubmissionWriter::add_error after commit");
+  spool_.add_error(error);
 }
 
 SubmissionSummary SqliteSubmissionWriter::commit(const SubmissionCompletion& completion) {
-  if (!transaction_) throw std::logic_error("SubmissionWriter::commit twice");
+  if (committed_) throw std::logic_error("SubmissionWriter::commit twice");
+  committed_ = true;
   summary_.status = status_of(completion.outcome.verdict);
   summary_.accepted = completion.outcome.accepted;
   summary_.rejected = completion.outcome.rejected;
   summary_.receipt_json = completion.receipt_json;
-  insert_submission(connection_, summary_);
-  if (summary_.status == SubmissionStatus::rejected) {
-    // Rejected as a whole: records read before the verdict must not reach any recipient.
-    Statement statement = connection_.prepare("DELETE FROM records WHERE submission_id = ?1");
-    statement.bind(1, summary_.id).run();
+  summary_.receipt_signature = completion.receipt_signature;
+  try {
+    spool_.seal();
+    committer_.run(spool_.size_bytes(),
+                   [&](Connection& connection) { write(connection, completion); });
+  } catch (...) {
+    spool_.discard();  // committed or not, the spool has served
+    throw;
   }
+  spool_.discard();
+  return summary_;
+}
+
+void SqliteSubmissionWriter::write(Connection& connection, const SubmissionCompletion& completion) {
+  insert_submission_or_throw_duplicate(connection);
+
+  // A rejected submission keeps its errors but none of its records: records read before the
+  // verdict must not reach any recipient.
+  const bool keep_records = summary_.status != SubmissionStatus::rejected;
+  std::int64_t record_seq = 0;
+  std::int64_t error_seq = 0;
+  spool_.replay(
+      [&](const SpooledRecord& record) {
+        if (!keep_records) return;
+        Statement statement = connection.prepare(
+            "INSERT INTO records (submission_id, seq, record_type, record_id, body)"
+            " VALUES (?1, ?2, ?3, ?4, ?5)");
+        statement.bind(1, summary_.id)
+            .bind(2, ++record_seq)
+            .bind(3, record.record_type)
+            .bind_or_null(4, record.record_id)
+            .bind(5, record.body)
+            .run();
+      },
+      [&](const adapters::RecordError& error) {
+        Statement statement = connection.prepare(
+            "INSERT INTO record_errors (submission_id, seq, locator, field, source_field, value,"
+            " code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        statement.bind(1, summary_.id)
+            .bind(2, ++error_seq)
+            .bind(3, error.locator)
+            .bind(4, error.field)
+            .bind(5, error.source_field)
+            .bind(6, error.value)
+            .bind(7, error.code)
+            .bind(8, error.message)
+            .run();
+      });
 
   TransferLogEntry entry;
   entry.time = Clock::now();
@@ -95,19 +115,30 @@ SubmissionSummary SqliteSubmissionWriter::commit(const SubmissionCompletion& com
   entry.member = summary_.member;
   entry.submission_id = summary_.id;
   entry.bytes = summary_.size;
-  entry.records = summary_.status == SubmissionStatus::rejected ? 0 : summary_.accepted;
+  entry.records = keep_records ? summary_.accepted : 0;
   entry.status = to_string(summary_.status);
   entry.http_status = completion.http_status;
   entry.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started_)
                           .count();
   entry.error = completion.outcome.reason;
-  insert_transfer(connection_, entry);
+  insert_transfer(connection, entry);
+}
 
-  transaction_->commit();  // synchronous=FULL: durable when this returns
-  transaction_.reset();
-  gate_.release();
-  return summary_;
+// The submission row goes first, so that the UNIQUE constraints settle a duplicate before a
+// single record is written. begin_submission checked already, but another writer (of this batch
+// or of an earlier one) may have committed the same body or key since.
+void SqliteSubmissionWriter::insert_submission_or_throw_duplicate(Connection& connection) {
+  try {
+    insert_submission(connection, summary_);
+  } catch (const SqliteError& e) {
+    if (e.code() != SQLITE_CONSTRAINT_UNIQUE) throw;
+    // Read in the same transaction: the original may be in this very batch, not yet committed.
+    auto existing = find_same_body_or_key(connection, summary_.member, summary_.sha256,
+                                          summary_.idempotency_key);
+    if (!existing) throw;
+    throw DuplicateSubmission(std::move(*existing));
+  }
 }
 
 }  // namespace opcat::store::sqlite

@@ -1,40 +1,25 @@
-// The SQLite SubmissionWriter: one IMMEDIATE transaction from begin_submission to commit.
+// The SQLite SubmissionWriter: records and errors go to a spool while the intake reads the
+// export; commit() hands the whole submission to the store's GroupCommitter, which writes it in
+// one savepoint of a batch transaction. Until commit nothing touches the database, so an open
+// writer holds no lock and a slow intake delays nobody.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
 
 #include <chrono>
-#include <memory>
-#include <semaphore>
-#include <utility>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
 
-#include "gateway/store/sqlite/connection.hpp"
+#include "gateway/store/sqlite/group_committer.hpp"
+#include "gateway/store/submission_spool.hpp"
 
 namespace opcat::store::sqlite {
 
-// Holds the store's write gate; releases it when destroyed (on whatever thread).
-class WriteGateHold {
- public:
-  explicit WriteGateHold(std::binary_semaphore& gate) : gate_(&gate) { gate_->acquire(); }
-  ~WriteGateHold() { release(); }
-  WriteGateHold(WriteGateHold&& other) noexcept : gate_(std::exchange(other.gate_, nullptr)) {}
-  WriteGateHold& operator=(WriteGateHold&&) = delete;
-  WriteGateHold(const WriteGateHold&) = delete;
-  WriteGateHold& operator=(const WriteGateHold&) = delete;
-
-  void release() noexcept {
-    if (gate_ != nullptr) std::exchange(gate_, nullptr)->release();
-  }
-
- private:
-  std::binary_semaphore* gate_;
-};
-
 class SqliteSubmissionWriter final : public SubmissionWriter {
  public:
-  SqliteSubmissionWriter(Connection& connection, WriteGateHold gate,
-                         std::unique_ptr<Transaction> transaction, const NewSubmission& submission);
-  ~SqliteSubmissionWriter() override;
+  SqliteSubmissionWriter(GroupCommitter& committer, const std::filesystem::path& spool_dir,
+                         std::size_t spool_memory_limit, const NewSubmission& submission);
 
   const std::string& id() const override { return summary_.id; }
   void add_record(const rapidjson::Value& record) override;
@@ -42,16 +27,17 @@ class SqliteSubmissionWriter final : public SubmissionWriter {
   SubmissionSummary commit(const SubmissionCompletion& completion) override;
 
  private:
-  Connection& connection_;
-  // Declared before the transaction: destroyed after it, so the gate opens only once the
-  // rollback is done.
-  WriteGateHold gate_;
-  std::unique_ptr<Transaction> transaction_;
+  // The unit of work the committer runs, on the leader's thread, inside this submission's
+  // savepoint; this writer's caller is blocked in commit() meanwhile.
+  void write(Connection& connection, const SubmissionCompletion& completion);
+  void insert_submission_or_throw_duplicate(Connection& connection);
+
+  GroupCommitter& committer_;
+  SubmissionSpool spool_;
   SubmissionSummary summary_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  std::int64_t record_seq_ = 0;
-  std::int64_t error_seq_ = 0;
   rapidjson::StringBuffer buffer_;  // reused for every record's JSON text
+  bool committed_ = false;
 };
 
 }  // namespace opcat::store::sqlite

@@ -1,0 +1,64 @@
+// The whole gateway assembled from its configuration: the store and body archive in the data
+// directory, the members' mappings, the signer, intake and the two listeners. `serve` runs one;
+// integration tests start one on port 0 in a temp directory.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "adapters/mapping/catalogue.hpp"
+#include "adapters/schema/record_schema.hpp"
+#include "gateway/config/config.hpp"
+#include "gateway/intake/intake.hpp"
+#include "gateway/net/server.hpp"
+#include "gateway/signing/signer.hpp"
+#include "gateway/store/body_archive.hpp"
+#include "gateway/store/store.hpp"
+
+namespace opcat::app {
+
+class Gateway {
+ public:
+  // Opens (creating and migrating if needed) the data directory, loads and checks every mapping,
+  // the schema and the signing key, and binds both listeners. Throws std::runtime_error (or
+  // config::ConfigError for a bad mapping) naming what is wrong; nothing is served then.
+  explicit Gateway(const config::Config& config);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Serves until a graceful shutdown has finished (see net::Server::run).
+  void run(bool handle_signals = true);
+  // Starts the graceful shutdown from any thread.
+  void shutdown();
+
+  net::Server& server() { return *server_; }
+  store::Store& store() { return *store_; }
+  const store::BodyArchive& archive() const { return *archive_; }
+
+ private:
+  void prune_bodies();
+  void run_retention();
+
+  const config::Config config_;
+  adapters::MappingCatalogue mappings_;
+  schema::RecordSchema schema_;
+  signing::Signer signer_;
+  std::shared_ptr<store::BodyArchive> archive_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<intake::Intake> intake_;
+  // Declared after what its jobs use: joined (in ~Gateway) before any of it is destroyed.
+  boost::asio::thread_pool work_;
+  std::unique_ptr<net::Server> server_;
+
+  std::mutex retention_mutex_;
+  std::condition_variable retention_wake_;
+  bool stopping_ = false;
+  std::thread retention_;
+};
+
+}  // namespace opcat::app

@@ -1,0 +1,14 @@
+// Reading a request's query string ("since=2026-04-01T00%3A00%3A00Z&limit=50").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace opcat::http {
+
+// The first value of `name`, percent-decoded ("+" is a space); nullopt when absent or when its
+// percent-encoding is broken.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+}  // namespace opcat::http
