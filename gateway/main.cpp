@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   opcat::cli::add_normalise(app, exit_code);
   opcat::cli::add_validate(app, exit_code);
   opcat::cli::add_adapters(app, exit_code);
+  opcat::cli::add_push(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -18,5 +18,6 @@ void add_version(CLI::App& app, int& exit_code);
 void add_normalise(CLI::App& app, int& exit_code);
 void add_validate(CLI::App& app, int& exit_code);
 void add_adapters(CLI::App& app, int& exit_code);
+void add_push(CLI::App& app, int& exit_code);
 
 }  // namespace opcat::cli
