@@ -1,10 +1,9 @@
 #include "adapters/mapping/normaliser.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <map>
 
+#include "adapters/core/sha256.hpp"
 #include "adapters/mapping/field_conversion.hpp"
 #include "gateway/config/config.hpp"
 
@@ -22,22 +21,6 @@ const std::vector<std::string>& nested_order(const std::string& field) {
   static const std::vector<std::string> none;
   const auto found = orders.find(field);
   return found == orders.end() ? none : found->second;
-}
-
-std::string sha256_hex(std::string_view data) {
-  // Fetched once: OpenSSL 3 looks the algorithm up again on every EVP_sha256() use, which was a
-  // measurable share of each hashed id (docs/PERFORMANCE.md).
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, sha256, nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0xF]);
-  }
-  return out;
 }
 
 // True when `field` is `outer` or one of its parts ("place.name" is within "place").

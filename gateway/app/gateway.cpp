@@ -9,7 +9,9 @@
 #include "gateway/http/member_api.hpp"
 #include "gateway/http/submissions_api.hpp"
 #include "gateway/log/log.hpp"
+#include "gateway/store/sqlite/sqlite_outbox.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
+#include "gateway/delivery/pull_api.hpp"
 
 namespace opcat::app {
 namespace {
@@ -43,7 +45,9 @@ Gateway::Gateway(const config::Config& config)
   if (const auto removed = archive_->remove_temp_files(); removed > 0) {
     log::info("removed_partial_bodies").field("count", static_cast<std::uint64_t>(removed));
   }
-  store_ = std::make_unique<store::sqlite::SqliteStore>(config_.data_dir);
+  auto sqlite_store = std::make_unique<store::sqlite::SqliteStore>(config_.data_dir);
+  outbox_ = std::make_unique<store::sqlite::SqliteOutbox>(*sqlite_store);
+  store_ = std::move(sqlite_store);
   intake_ = std::make_unique<intake::Intake>(
       *store_, mappings_, schema_, signer_,
       intake::Intake::Options{.receipt_errors = config_.intake.receipt_errors});
@@ -51,15 +55,48 @@ Gateway::Gateway(const config::Config& config)
   net::ServerParts parts;
   parts.member_routes = http::member_api();
   http::add_submission_routes(parts.member_routes, *intake_, *store_);
+  delivery::add_pull_routes(parts.member_routes, *outbox_, config_.recipients);
   parts.archive = archive_;
   parts.work = work_.get_executor();
   server_ = std::make_unique<net::Server>(config_, std::move(parts));
 
   prune_bodies();
   retention_ = std::thread([this] { run_retention(); });
+
+  auto recipients = delivery::Deliverer::from_config(config_.recipients);
+  if (!recipients.empty()) {
+    deliverer_ = std::make_unique<delivery::Deliverer>(*outbox_, std::move(recipients));
+    deliverer_->start();
+  }
+}
+
+store::Delivery Gateway::enqueue_delivery(const std::string& recipient,
+                                          const std::filesystem::path& payload,
+                                          const delivery::PayloadMetadata& metadata) {
+  const auto it = config_.recipients.find(recipient);
+  if (it == config_.recipients.end()) {
+    throw std::invalid_argument("no recipient \"" + recipient + "\" in the configuration");
+  }
+  store::Delivery queued = delivery::enqueue_payload(*outbox_, signer_, config_.data_dir / "outbox",
+                                                     it->second, payload, metadata,
+                                                     store::Clock::now());
+  log::info("delivery_enqueued")
+      .field("delivery_id", queued.id)
+      .field("recipient", recipient)
+      .field("size", queued.size)
+      .field("payload_sha256", queued.sha256);
+  if (deliverer_) deliverer_->wake();
+  return queued;
+}
+
+bool Gateway::requeue_delivery(const std::string& delivery_id) {
+  if (deliverer_) return deliverer_->requeue(delivery_id);
+  return outbox_->requeue(delivery_id, store::Clock::now());  // a pull recipient's
 }
 
 Gateway::~Gateway() {
+  // An exchange in progress is abandoned; its delivery is due again at the next start.
+  if (deliverer_) deliverer_->stop();
   {
     std::lock_guard lock(retention_mutex_);
     stopping_ = true;

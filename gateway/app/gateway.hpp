@@ -13,10 +13,13 @@
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/schema/record_schema.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/delivery/deliverer.hpp"
+#include "gateway/delivery/payload.hpp"
 #include "gateway/intake/intake.hpp"
 #include "gateway/net/server.hpp"
 #include "gateway/signing/signer.hpp"
 #include "gateway/store/body_archive.hpp"
+#include "gateway/store/outbox.hpp"
 #include "gateway/store/store.hpp"
 
 namespace opcat::app {
@@ -39,6 +42,17 @@ class Gateway {
   net::Server& server() { return *server_; }
   store::Store& store() { return *store_; }
   const store::BodyArchive& archive() const { return *archive_; }
+  store::Outbox& outbox() { return *outbox_; }
+
+  // Operator-facing, for consolidation to call: copies the payload into <data_dir>/outbox/,
+  // signs it, and queues it for the configured recipient (push and folder recipients get it
+  // from the Deliverer at once; a pull recipient fetches it). Throws std::invalid_argument for
+  // a recipient not in the config, std::runtime_error or store::StoreError otherwise.
+  store::Delivery enqueue_delivery(const std::string& recipient,
+                                   const std::filesystem::path& payload,
+                                   const delivery::PayloadMetadata& metadata);
+  // An operator's second chance for a failed (dead-letter) delivery; false unless it was failed.
+  bool requeue_delivery(const std::string& delivery_id);
 
  private:
   void prune_bodies();
@@ -51,9 +65,12 @@ class Gateway {
   std::shared_ptr<store::BodyArchive> archive_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<intake::Intake> intake_;
+  std::unique_ptr<store::Outbox> outbox_;  // in store_'s database
   // Declared after what its jobs use: joined (in ~Gateway) before any of it is destroyed.
   boost::asio::thread_pool work_;
   std::unique_ptr<net::Server> server_;
+  // Started at construction when a push or folder recipient is configured; stopped first.
+  std::unique_ptr<delivery::Deliverer> deliverer_;
 
   std::mutex retention_mutex_;
   std::condition_variable retention_wake_;

@@ -19,5 +19,7 @@ void add_normalise(CLI::App& app, int& exit_code);
 void add_validate(CLI::App& app, int& exit_code);
 void add_adapters(CLI::App& app, int& exit_code);
 void add_push(CLI::App& app, int& exit_code);
+void add_inbox(CLI::App& app, int& exit_code);
+void add_consolidate(CLI::App& app, int& exit_code);
 
 }  // namespace opcat::cli

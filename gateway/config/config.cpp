@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "gateway/config/parties.hpp"
+#include "gateway/config/recipients.hpp"
 #include "gateway/config/toml_section.hpp"
 
 namespace opcat::config {
@@ -226,7 +227,7 @@ Config read_document(const toml::table& document, const fs::path& base,
                      const Overrides& overrides) {
   const Section root(&document, "",
                      {"server", "admin", "tls", "signing", "intake", "retention", "limits",
-                      "timeouts", "members", "operators"});
+                      "timeouts", "members", "operators", "recipients"});
   Config config;
   read_server(root, base, overrides, config);
   config.tls = read_tls(root, base);
@@ -239,6 +240,7 @@ Config read_document(const toml::table& document, const fs::path& base,
   detail::Parties parties = detail::read_parties(root);
   config.members = std::move(parties.members);
   config.operators = std::move(parties.operators);
+  config.recipients = detail::read_recipients(root, base, config);
   apply_overrides(overrides, config);
   check_listeners_differ(config, document, overrides);
   return config;

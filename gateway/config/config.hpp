@@ -96,6 +96,51 @@ struct AdminListener {
   std::filesystem::path crl;        // defaults to tls.crl
 };
 
+// ---- Recipients: where consolidated submissions are delivered ([recipients.<name>]) -------------
+
+// How a submission reaches a recipient.
+enum class DeliveryMode {
+  push,    // the gateway POSTs it to the recipient's HTTPS endpoint (mutual TLS)
+  pull,    // the recipient fetches it from the gateway with its own client certificate
+  folder,  // written into a directory (payload, .p7s, manifest.json) for an air-gapped hand-over
+};
+const char* to_string(DeliveryMode mode);
+
+enum class PayloadFormat { json, xml };
+const char* to_string(PayloadFormat format);
+
+// A recipient may be down for days: retries back off up to max, and give up only after a week.
+struct RetryPolicy {
+  std::chrono::milliseconds initial{2'000};  // the ceiling of the first retry's wait
+  std::chrono::milliseconds max{900'000};    // no wait is ever longer
+  std::chrono::hours give_up_after{168};     // from enqueue: then the delivery is a dead letter
+};
+
+// "daily HH:MM" (UTC): when a consolidation for this recipient is started on its own.
+struct DailySchedule {
+  int hour = 0;
+  int minute = 0;
+  // Parses "daily HH:MM"; throws std::invalid_argument with the reason.
+  static DailySchedule parse(const std::string& text);
+  std::string to_string() const;
+};
+
+struct Recipient {
+  std::string name;  // the key in [recipients.<name>]: "npm", "spt"
+  DeliveryMode mode = DeliveryMode::push;
+  std::string url;               // push: https://host:port/path of the recipient's endpoint
+  std::filesystem::path ca;      // verifies its server certificate and its receipts' signatures
+  std::filesystem::path certificate;  // the client certificate the gateway presents (push)
+  std::filesystem::path private_key;  // its key; both default to [tls]'s
+  std::filesystem::path folder;       // folder mode: where deliveries are written
+  PayloadFormat format = PayloadFormat::json;
+  std::filesystem::path policy;         // data policy file (schemas/policies/<profile>.toml)
+  std::filesystem::path pseudonym_key;  // key for pseudonymised identifiers; empty: none
+  RetryPolicy retry;
+  std::optional<DailySchedule> schedule;  // nullopt: on demand only
+  std::string client_cn;  // pull: the CN of the recipient's client certificate
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from (empty for built-in defaults)
   Endpoint listen{"127.0.0.1", 8443};
@@ -110,6 +155,7 @@ struct Config {
   Timeouts timeouts;
   std::map<std::string, Member> members;      // by code
   std::map<std::string, Operator> operators;  // by name
+  std::map<std::string, Recipient> recipients;  // by name
 };
 
 // Thrown for any invalid configuration; what() names the key ("limits.body_limit: ...").

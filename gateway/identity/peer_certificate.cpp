@@ -7,6 +7,8 @@
 #include <array>
 #include <memory>
 
+#include "adapters/core/sha256.hpp"
+
 namespace opcat::identity {
 namespace {
 
@@ -33,17 +35,6 @@ std::string oneline_subject(X509_NAME* name) {
   return std::string(data, static_cast<std::size_t>(length));
 }
 
-std::string hex(const unsigned char* bytes, unsigned length) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned i = 0; i < length; ++i) {
-    out.push_back(digits[bytes[i] >> 4]);
-    out.push_back(digits[bytes[i] & 0xF]);
-  }
-  return out;
-}
-
 }  // namespace
 
 PeerCertificate read_peer_certificate(X509* certificate) {
@@ -55,7 +46,7 @@ PeerCertificate read_peer_certificate(X509* certificate) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned length = 0;
   if (X509_digest(certificate, EVP_sha256(), digest.data(), &length) == 1) {
-    peer.sha256 = hex(digest.data(), length);
+    peer.sha256 = adapters::to_hex({digest.data(), length});
   }
   return peer;
 }

@@ -1,7 +1,6 @@
 #include "gateway/push/file_pusher.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +8,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <memory>
+
+#include "adapters/core/sha256.hpp"
 
 namespace opcat::push {
 namespace {
@@ -19,10 +19,6 @@ constexpr std::string_view kSubmissions = "/v1/submissions";
 [[noreturn]] void unreadable(const std::filesystem::path& file, int error) {
   throw LocalFileError(file.string() + ": " + std::strerror(error));
 }
-
-struct FreeDigest {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
 
 class OpenFile {
  public:
@@ -41,12 +37,9 @@ class OpenFile {
 
 }  // namespace
 
-std::string sha256_of_file(const std::filesystem::path& file) {
+std::string sha256_of_file(const std::filesystem::path& file) try {
   const OpenFile input(file);
-  std::unique_ptr<EVP_MD_CTX, FreeDigest> digest(EVP_MD_CTX_new());
-  if (!digest || EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr) != 1) {
-    throw LocalFileError("cannot start SHA-256 (OpenSSL EVP)");
-  }
+  adapters::Sha256 digest;
   std::array<char, 64 * 1024> buffer;
   for (;;) {
     const ssize_t n = ::read(input.fd(), buffer.data(), buffer.size());
@@ -55,21 +48,15 @@ std::string sha256_of_file(const std::filesystem::path& file) {
       unreadable(file, errno);
     }
     if (n == 0) break;
-    EVP_DigestUpdate(digest.get(), buffer.data(), static_cast<std::size_t>(n));
+    digest.update({buffer.data(), static_cast<std::size_t>(n)});
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(digest.get(), md, &length) != 1) {
-    throw LocalFileError("cannot finish SHA-256 (OpenSSL EVP)");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 0xf];
-  }
-  return hex;
+  return digest.finish_hex();
+} catch (const LocalFileError&) {
+  throw;
+} catch (const std::runtime_error& e) {
+  // Sha256 reports OpenSSL failures as std::runtime_error, but this function's callers catch only
+  // LocalFileError: the export is retried or reported undelivered, and the agent carries on.
+  throw LocalFileError(e.what());
 }
 
 std::string content_type_for(const std::filesystem::path& file) {

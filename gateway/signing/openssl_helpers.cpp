@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "adapters/core/sha256.hpp"
+
 namespace opcat::signing::detail {
 namespace {
 
@@ -129,14 +131,7 @@ std::string sha256_fingerprint(X509* certificate) {
   if (X509_digest(certificate, EVP_sha256(), digest.data(), &length) != 1) {
     throw std::runtime_error("X509_digest: " + take_openssl_errors());
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0x0f];
-  }
-  return hex;
+  return adapters::to_hex({digest.data(), length});
 }
 
 std::string subject_cn(X509* certificate) {

@@ -1,7 +1,6 @@
 #include "gateway/store/body_archive.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,8 @@
 #include <stdexcept>
 #include <system_error>
 #include <utility>
+
+#include "adapters/core/sha256.hpp"
 
 namespace opcat::store {
 namespace {
@@ -38,18 +39,20 @@ bool is_sha256_hex(std::string_view text) {
 
 }  // namespace
 
+// Behind a pointer so that body_archive.hpp, included by the store's users, needs no digest header.
 struct BodyWriter::Digest {
-  struct Free {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-  };
-  std::unique_ptr<EVP_MD_CTX, Free> ctx{EVP_MD_CTX_new()};
+  adapters::Sha256 sha256;
 };
 
 BodyWriter::BodyWriter(std::filesystem::path root, std::filesystem::path temp, int fd)
-    : root_(std::move(root)), temp_(std::move(temp)), fd_(fd), digest_(std::make_unique<Digest>()) {
-  if (!digest_->ctx || EVP_DigestInit_ex(digest_->ctx.get(), EVP_sha256(), nullptr) != 1) {
+    : root_(std::move(root)), temp_(std::move(temp)), fd_(fd) {
+  // Started in the body, not the initialiser list: if OpenSSL fails, the temp file must still be
+  // closed and removed, and the destructor does not run for a constructor that throws.
+  try {
+    digest_ = std::make_unique<Digest>();
+  } catch (...) {
     discard();
-    throw std::runtime_error("cannot start SHA-256 (OpenSSL EVP)");
+    throw;
   }
 }
 
@@ -72,9 +75,7 @@ void BodyWriter::discard() noexcept {
 
 void BodyWriter::write(std::string_view chunk) {
   if (fd_ < 0) throw std::logic_error("BodyWriter::write after finish");
-  if (EVP_DigestUpdate(digest_->ctx.get(), chunk.data(), chunk.size()) != 1) {
-    throw std::runtime_error("SHA-256 update failed (OpenSSL EVP)");
-  }
+  digest_->sha256.update(chunk);
   while (!chunk.empty()) {
     const ssize_t n = ::write(fd_, chunk.data(), chunk.size());
     if (n < 0) {
@@ -88,18 +89,9 @@ void BodyWriter::write(std::string_view chunk) {
 
 BodyDigest BodyWriter::finish() {
   if (fd_ < 0) throw std::logic_error("BodyWriter::finish twice");
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  if (EVP_DigestFinal_ex(digest_->ctx.get(), md, &md_len) != 1) {
-    throw std::runtime_error("SHA-256 final failed (OpenSSL EVP)");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
   BodyDigest result;
   result.size = size_;
-  for (unsigned int i = 0; i < md_len; ++i) {
-    result.sha256 += kHex[md[i] >> 4];
-    result.sha256 += kHex[md[i] & 0xf];
-  }
+  result.sha256 = digest_->sha256.finish_hex();
 
   // The data must be on disk before the name points at it, or a crash could leave a
   // complete-looking name over incomplete content.

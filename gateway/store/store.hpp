@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -55,6 +56,30 @@ class SubmissionWriter {
   virtual SubmissionSummary commit(const SubmissionCompletion& completion) = 0;
 };
 
+// An inclusive range of calendar days, as ISO dates ("2025-04-01", "2026-03-31").
+struct DateRange {
+  std::string first;
+  std::string last;
+};
+
+// Which of the current records for_each_current_record streams.
+struct RecordQuery {
+  // Only records dated in the range, each type by its own dates: a visit by start_date, a
+  // population by date, an indicator when period_start..period_end overlaps the range. Places
+  // and recommendations carry no date of their own and all come: a recommendation belongs to
+  // the period of its visit, which the caller knows from the visits it has seen.
+  std::optional<DateRange> dated_in;
+};
+
+// One current record, as for_each_current_record hands it over (valid during the call only).
+struct CurrentRecord {
+  std::string submission_id;
+  std::string member;
+  std::string record_type;
+  std::optional<std::string> record_id;
+  std::string body;  // the record's JSON text, as stored
+};
+
 // Every query that names a member answers only with that member's data: isolation is in the
 // query, so a handler cannot forget it.
 class Store {
@@ -85,6 +110,21 @@ class Store {
   virtual std::vector<SubmissionSummary> list_submissions(std::string_view member,
                                                           Clock::time_point since,
                                                           std::size_t limit) = 0;
+
+  // Streams the current records of every member, for consolidation. Current: accepted in a
+  // submission that was not rejected, and not superseded. Members re-push whole-year exports,
+  // so a record sent again in a member's later submission replaces the earlier version: records
+  // are the same when they have the same member, record_type and id (a population: the same
+  // place and date; an indicator: the same place, indicator and period), and only those of the
+  // member's most recent submission holding one count. Nothing is read into memory: `visit`
+  // sees one record at a time, all from one consistent snapshot of the database. Order
+  // (deterministic, so that consolidation can merge as it streams): by record type in the
+  // schema's order (place, visit, recommendation, population, indicator), then a visit by
+  // start_date, a population by date, an indicator by period_start, then member, then a
+  // recommendation by visit_id, then id (or the key above), submission and position. Does not
+  // block other readers or writers while it runs.
+  virtual void for_each_current_record(const RecordQuery& query,
+                                       const std::function<void(const CurrentRecord&)>& visit) = 0;
 
   // For crossings other than intake (which commit() logs itself). Returns the entry's seq.
   virtual std::int64_t append_transfer(const TransferLogEntry& entry) = 0;

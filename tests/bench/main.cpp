@@ -1,11 +1,16 @@
-// opcat-bench: the adapter engine's benchmark (issue 3, point 8). Not a test: it is never run by
-// ctest. scripts/bench drives it and docs/PERFORMANCE.md reports what it found.
+// opcat-bench: the adapter engine's benchmark (issue 3, point 8) and the intake's (issue 4,
+// point 5). Not a test: it is never run by ctest. scripts/bench and scripts/bench-intake drive it
+// and docs/PERFORMANCE.md reports what it found.
 //
 //   opcat-bench generate --shape icva --mb 100 --out var/bench/icva-100.csv
 //   opcat-bench run --shape icva --mode mapped --runs 5 var/bench/icva-100.csv
+//   opcat-bench push-file --url https://127.0.0.1:PORT --cert M.crt --key M.key --cacert ca.crt FILE
+//   opcat-bench push --url https://127.0.0.1:PORT --cacert ca.crt --member-dir DIR/members
+//                    --members icva,hmip --connections 4 --seconds 20 --material small.csv
 //
 // `run` prints one line of key=value pairs: sizes, counts, the best and median wall and CPU
-// (user + system) times over the runs, and the process's peak RSS.
+// (user + system) times over the runs, and the process's peak RSS. `push-file` and `push` print
+// one line each too (tests/bench/intake_client.hpp).
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +25,7 @@
 #include "adapters/mapping/member_mapping.hpp"
 #include "adapters/schema/record_schema.hpp"
 #include "adapters/schema/schemas_dir.hpp"
+#include "tests/bench/intake_client.hpp"
 #include "tests/bench/measured_path.hpp"
 #include "tests/bench/synthetic_exports.hpp"
 
@@ -128,7 +134,7 @@ int main(int argc, char** argv) {
   using namespace opcat::bench;
   CLI::App app(
       "opcat-bench: the adapter engine's throughput and memory, against each input "
-      "library's bare loop (docs/PERFORMANCE.md)");
+      "library's bare loop, and the gateway's intake over mutual TLS (docs/PERFORMANCE.md)");
   app.require_subcommand(1);
   const auto shapes = CLI::IsMember({"icva", "hmip", "cqc"});
 
@@ -162,9 +168,101 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  std::string url;
+  const auto parse_url = [&url](opcat::push::GatewayUrl& gateway) {
+    gateway = opcat::push::GatewayUrl::parse(url);
+  };
+
+  PushFileOptions file_options;
+  CLI::App* file_command = app.add_subcommand(
+      "push-file",
+      "POST one export to /v1/submissions over mutual TLS, streamed from disk; time the upload "
+      "and the answer");
+  file_command->add_option("--url", url, "The gateway's member listener, https://host:port")
+      ->required();
+  file_command->add_option("--cert", file_options.member.certificate, "Member certificate (PEM)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  file_command->add_option("--key", file_options.member.private_key, "Its private key (PEM)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  file_command->add_option("--cacert", file_options.ca, "CA bundle for the gateway's certificate")
+      ->required()
+      ->check(CLI::ExistingFile);
+  file_command->add_option("--content-type", file_options.content_type, "Content-Type sent");
+  file_command->add_option("--timeout", file_options.timeout_s, "Seconds per step (default 3600)")
+      ->check(CLI::PositiveNumber);
+  file_command->add_option("file", file_options.file, "The export")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  PushLoadOptions load_options;
+  std::vector<std::string> certs, keys, member_codes;
+  std::string member_dir;
+  CLI::App* load_command = app.add_subcommand(
+      "push",
+      "Many keep-alive connections pushing small distinct icva-shaped exports as fast as the "
+      "answers come, for a fixed time: acknowledged submissions per second and latency");
+  load_command->add_option("--url", url, "The gateway's member listener, https://host:port")
+      ->required();
+  load_command->add_option("--cacert", load_options.ca, "CA bundle for the gateway's certificate")
+      ->required()
+      ->check(CLI::ExistingFile);
+  load_command->add_option("--cert", certs, "A member certificate (repeatable, with --key)");
+  load_command->add_option("--key", keys, "Its private key (repeatable, with --cert)");
+  load_command->add_option("--member-dir", member_dir,
+                           "Folder of <code>.crt/<code>.key (certs/dev-pki DIR: DIR/members)");
+  load_command->add_option("--members", member_codes, "Member codes in --member-dir")
+      ->delimiter(',');
+  load_command->add_option("--connections", load_options.connections_per_member,
+                           "Connections per member (default 1)")
+      ->check(CLI::PositiveNumber);
+  load_command->add_option("--seconds", load_options.seconds, "Measured window (default 20)")
+      ->check(CLI::PositiveNumber);
+  load_command->add_option("--warmup", load_options.warmup_s,
+                           "Seconds before the window, not counted (default 2)")
+      ->check(CLI::NonNegativeNumber);
+  load_command->add_option("--material", load_options.template_file,
+                           "An icva export whose header and rows the small exports reuse")
+      ->required()
+      ->check(CLI::ExistingFile);
+  load_command->add_option("--rows", load_options.rows,
+                           "Rows of the material per export, plus one distinct row (default 4)")
+      ->check(CLI::NonNegativeNumber);
+  load_command->add_option("--tag", load_options.tag,
+                           "Text in every body (default: the time), distinct across runs");
+  load_command->add_option("--timeout", load_options.timeout_s, "Seconds per step (default 120)")
+      ->check(CLI::PositiveNumber);
+  load_command->add_option("--timeline", load_options.timeline,
+                           "Write, per second of the window, the 202s and their longest latency");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (generate_command->parsed()) return generate(generate_options);
+    if (file_command->parsed()) {
+      parse_url(file_options.gateway);
+      return push_file(file_options);
+    }
+    if (load_command->parsed()) {
+      parse_url(load_options.gateway);
+      if (certs.size() != keys.size()) throw std::invalid_argument("--cert and --key must pair up");
+      for (std::size_t i = 0; i < certs.size(); ++i) load_options.members.push_back({certs[i], keys[i]});
+      if (!member_codes.empty() && member_dir.empty()) {
+        throw std::invalid_argument("--members needs --member-dir");
+      }
+      for (const auto& code : member_codes) {
+        load_options.members.push_back({std::filesystem::path(member_dir) / (code + ".crt"),
+                                        std::filesystem::path(member_dir) / (code + ".key")});
+      }
+      if (load_options.members.empty()) {
+        throw std::invalid_argument("no member: give --cert/--key or --member-dir/--members");
+      }
+      if (load_options.tag.empty()) {
+        load_options.tag = std::to_string(
+            std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1));
+      }
+      return push_load(load_options);
+    }
     return run(run_options);
   } catch (const std::exception& e) {
     std::cerr << "opcat-bench: " << e.what() << '\n';

@@ -547,8 +547,9 @@ TEST_F(DevPkiTest, PrivateKeysAreOwnerOnly) {
     ++keys;
     EXPECT_TRUE(owner_only(entry.path())) << entry.path();
   }
-  // CA, gateway (TLS and signing), members, operators, inboxes.
-  EXPECT_EQ(keys, 1 + 2 + 21 + 3 + 2);
+  // CA, gateway (TLS server, TLS client to recipients, signing), members, operators, inboxes
+  // (TLS and receipt signing).
+  EXPECT_EQ(keys, 1 + 3 + 21 + 3 + 4);
 }
 
 TEST_F(DevPkiTest, RerunChangesNothing) {

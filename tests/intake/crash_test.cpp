@@ -4,7 +4,6 @@
 // The kill moments are random (the seed is printed to repeat a run), but what is asserted holds
 // for every moment: the test cannot pass or fail by timing luck.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 
@@ -21,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/core/sha256.hpp"
 #include "gateway/store/body_archive.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
 #include "tests/support/gateway_process.hpp"
@@ -35,6 +35,7 @@ namespace opcat::intake {
 namespace {
 
 using namespace std::chrono_literals;
+using opcat::adapters::sha256_hex;
 using opcat::testing::ChildProcess;
 using opcat::testing::ClientOptions;
 using opcat::testing::IssuedCertificate;
@@ -47,19 +48,6 @@ namespace beast_http = boost::beast::http;
 constexpr auto kCap = 30s;
 constexpr int kRounds = 6;
 constexpr int kPushers = 3;
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
-}
 
 // Distinct exports of icva's: the fixture's header and its first n rows, for many n. Their
 // sizes (a few hundred bytes to the whole fixture) spread the kills over every phase: receiving,

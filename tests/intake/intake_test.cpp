@@ -1,12 +1,12 @@
 // Intake without sockets: real mappings, schema, SQLite store and signer; bodies from files.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
 
+#include "adapters/core/sha256.hpp"
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/schema/schemas_dir.hpp"
 #include "gateway/intake/intake.hpp"
@@ -18,23 +18,11 @@
 namespace opcat::intake {
 namespace {
 
+using opcat::adapters::sha256_hex;
 using opcat::testing::TempDir;
 using opcat::testing::TestPki;
 
 const std::filesystem::path kFixtures = std::filesystem::path(OPCAT_SOURCE_DIR) / "tests/fixtures/members";
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
-}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,7 +1,6 @@
 // POST /v1/submissions and the reads around it, over real mutual TLS against a whole Gateway
 // (real SQLite in a temp directory, real mappings, real signing certificate), port 0.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <rapidjson/document.h>
 
 #include <boost/beast/http/read.hpp>
@@ -10,6 +9,7 @@
 #include <iterator>
 #include <thread>
 
+#include "adapters/core/sha256.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/signing/base64.hpp"
 #include "gateway/signing/verifier.hpp"
@@ -20,6 +20,7 @@ namespace opcat::app {
 namespace {
 
 using namespace std::chrono_literals;
+using opcat::adapters::sha256_hex;
 using opcat::testing::ClientOptions;
 using opcat::testing::IssuedCertificate;
 using opcat::testing::Request;
@@ -60,19 +61,6 @@ std::size_t count_lines(const std::filesystem::path& path) {
   std::size_t lines = 0;
   for (std::string line; std::getline(in, line);) lines += line.empty() ? 0 : 1;
   return lines;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
 }
 
 std::string unbase64(std::string_view text) {

@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "adapters/core/sha256.hpp"
+
 namespace opcat::testing {
 namespace {
 
@@ -54,18 +56,7 @@ std::string base64(std::string_view bytes) {
   return text;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 0xf];
-  }
-  return hex;
-}
+std::string sha256_hex(std::string_view bytes) { return adapters::sha256_hex(bytes); }
 
 ScriptedReply ScriptedReply::respond(unsigned status, std::string body,
                                      std::vector<std::pair<std::string, std::string>> headers) {

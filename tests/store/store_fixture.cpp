@@ -1,21 +1,12 @@
 #include "tests/store/store_fixture.hpp"
 
-#include <openssl/sha.h>
 #include <sqlite3.h>
+
+#include "adapters/core/sha256.hpp"
 
 namespace opcat::store::testing {
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : md) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0xf];
-  }
-  return hex;
-}
+std::string sha256_hex(std::string_view data) { return adapters::sha256_hex(data); }
 
 Clock::time_point at_second(long long seconds_since_epoch) {
   return Clock::time_point(std::chrono::seconds(seconds_since_epoch));

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/core/sha256.hpp"
+
 namespace opcat::testing {
 namespace {
 
@@ -152,13 +154,7 @@ std::string sha256_hex(X509* certificate) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   check(X509_digest(certificate, EVP_sha256(), digest, &length), "X509_digest");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0x0f];
-  }
-  return hex;
+  return adapters::to_hex({digest, length});
 }
 
 // File names come from CNs chosen by tests: keep them to a portable alphabet so that a CN such

@@ -76,6 +76,44 @@ CREATE INDEX transfer_log_status ON transfer_log (status);
     Migration{2, R"sql(
 ALTER TABLE submissions ADD COLUMN receipt_signature BLOB;
 )sql"},
+    // The outbox (gateway/store/outbox.hpp): deliveries to recipients and every attempt.
+    // Payload bytes are files (<data_dir>/outbox/); the row keeps their digest and signature.
+    Migration{3, R"sql(
+CREATE TABLE deliveries (
+  id                 TEXT PRIMARY KEY,
+  recipient          TEXT NOT NULL,
+  payload_path       TEXT NOT NULL,
+  sha256             TEXT NOT NULL CHECK (length(sha256) = 64),
+  size               INTEGER NOT NULL CHECK (size >= 0),
+  signature          BLOB NOT NULL,
+  content_type       TEXT NOT NULL,
+  metadata           TEXT NOT NULL,
+  created_at         TEXT NOT NULL,
+  state              TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  due_at             TEXT NOT NULL,
+  retry_since        TEXT NOT NULL,
+  claimed_until      TEXT,
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT,
+  delivered_at       TEXT,
+  receipt            BLOB,
+  receipt_signature  BLOB,
+  failure_reason     TEXT
+);
+-- The deliverer's question: which pending deliveries are due now.
+CREATE INDEX deliveries_due ON deliveries (state, due_at);
+CREATE INDEX deliveries_recipient_state ON deliveries (recipient, state);
+
+CREATE TABLE delivery_attempts (
+  delivery_id  TEXT NOT NULL REFERENCES deliveries (id),
+  seq          INTEGER NOT NULL,
+  time         TEXT NOT NULL,
+  http_status  INTEGER,
+  error        TEXT,
+  duration_ms  INTEGER NOT NULL,
+  PRIMARY KEY (delivery_id, seq)
+);
+)sql"},
 };
 
 }  // namespace

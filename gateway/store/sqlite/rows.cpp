@@ -116,3 +116,51 @@ std::string transfer_query_sql(bool by_member, bool by_status) {
 }
 
 }  // namespace opcat::store::sqlite
+
+namespace opcat::store::sqlite {
+
+// Three steps. `keyed`: each accepted record of a non-rejected submission with the key that says
+// which records are versions of one another (its id; for the id-less types the fields that
+// identify them; otherwise the row itself, so it is never superseded). `current`: rank() keeps,
+// per member, type and key, the versions of the most recent submission (all of them, should that
+// submission hold the key twice). Then the period filter, after the ranking: a visit re-pushed
+// with another date leaves the period with its new version, not its old. JSON1 reads the dates
+// from the bodies; SQLite's sorter spills to temporary files, so no step needs the records in
+// memory.
+const std::string kSelectCurrentRecords = R"sql(
+WITH keyed AS (
+  SELECT r.submission_id, r.seq, s.member, s.received_at, r.record_type, r.record_id, r.body,
+    coalesce(r.record_id, CASE r.record_type
+      WHEN 'population' THEN
+        json_extract(r.body, '$.place') || ' ' || json_extract(r.body, '$.date')
+      WHEN 'indicator' THEN
+        json_extract(r.body, '$.place') || ' ' || json_extract(r.body, '$.indicator') || ' ' ||
+        json_extract(r.body, '$.period_start') || ' ' || json_extract(r.body, '$.period_end')
+      ELSE r.submission_id || ' ' || r.seq END) AS version_key
+  FROM records r JOIN submissions s ON s.id = r.submission_id
+  WHERE s.status <> 'rejected'
+),
+current AS (
+  SELECT *, rank() OVER (PARTITION BY member, record_type, version_key
+                         ORDER BY received_at DESC, submission_id DESC) AS newness
+  FROM keyed
+)
+SELECT submission_id, member, record_type, record_id, body FROM current
+WHERE newness = 1 AND (?1 IS NULL OR CASE record_type
+  WHEN 'visit' THEN json_extract(body, '$.start_date') BETWEEN ?1 AND ?2
+  WHEN 'population' THEN json_extract(body, '$.date') BETWEEN ?1 AND ?2
+  WHEN 'indicator' THEN json_extract(body, '$.period_start') <= ?2
+                    AND json_extract(body, '$.period_end') >= ?1
+  ELSE 1 END)
+ORDER BY
+  CASE record_type WHEN 'place' THEN 1 WHEN 'visit' THEN 2 WHEN 'recommendation' THEN 3
+                   WHEN 'population' THEN 4 ELSE 5 END,
+  CASE record_type WHEN 'visit' THEN json_extract(body, '$.start_date')
+                   WHEN 'population' THEN json_extract(body, '$.date')
+                   WHEN 'indicator' THEN json_extract(body, '$.period_start') ELSE '' END,
+  member,
+  CASE record_type WHEN 'recommendation' THEN json_extract(body, '$.visit_id') ELSE '' END,
+  version_key, submission_id, seq
+)sql";
+
+}  // namespace opcat::store::sqlite

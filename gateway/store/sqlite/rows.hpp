@@ -31,4 +31,8 @@ std::int64_t insert_transfer(Connection& connection, const TransferLogEntry& ent
 // Parameters: ?1 after_seq, ?2 limit, ?3 member, ?4 status.
 std::string transfer_query_sql(bool by_member, bool by_status);
 
+// The query behind Store::for_each_current_record. Parameters: ?1 first day, ?2 last day (both
+// NULL: no period). Columns: submission_id, member, record_type, record_id, body.
+extern const std::string kSelectCurrentRecords;
+
 }  // namespace opcat::store::sqlite

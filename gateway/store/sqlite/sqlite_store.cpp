@@ -147,6 +147,30 @@ std::vector<SubmissionSummary> SqliteStore::list_submissions(std::string_view me
   return submissions;
 }
 
+void SqliteStore::for_each_current_record(
+    const RecordQuery& query, const std::function<void(const CurrentRecord&)>& visit) {
+  // A connection of its own: a consolidation streams for minutes, and the shared read
+  // connection would make every member's query wait that long. One statement reads one
+  // snapshot (WAL), so commits made meanwhile are neither seen nor held up.
+  Connection reader(spool_dir_.parent_path() / kFileName);
+  reader.exec("PRAGMA query_only=ON");
+  Statement statement = reader.prepare(kSelectCurrentRecords);
+  if (query.dated_in) {
+    statement.bind(1, query.dated_in->first).bind(2, query.dated_in->last);
+  } else {
+    statement.bind_null(1).bind_null(2);
+  }
+  CurrentRecord record;
+  while (statement.step()) {
+    record.submission_id = statement.text(0);
+    record.member = statement.text(1);
+    record.record_type = statement.text(2);
+    record.record_id = statement.optional_text(3);
+    record.body = statement.text(4);
+    visit(record);
+  }
+}
+
 std::int64_t SqliteStore::append_transfer(const TransferLogEntry& entry) {
   // A unit of the next batch like any commit: the write connection is never used outside one.
   std::int64_t seq = 0;

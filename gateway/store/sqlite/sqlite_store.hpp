@@ -64,6 +64,8 @@ class SqliteStore final : public Store {
   std::vector<SubmissionSummary> list_submissions(std::string_view member,
                                                   Clock::time_point since,
                                                   std::size_t limit) override;
+  void for_each_current_record(const RecordQuery& query,
+                               const std::function<void(const CurrentRecord&)>& visit) override;
   std::int64_t append_transfer(const TransferLogEntry& entry) override;
   std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) override;
 
@@ -72,6 +74,18 @@ class SqliteStore final : public Store {
   std::size_t commits_waiting() const { return committer_.queued(); }
   // No batch starts while the pause lives (see GroupCommitter::Pause): for tests.
   GroupCommitter::Pause pause_commits() { return committer_.pause(); }
+
+  // For what else lives in this database (the outbox, sqlite_outbox.hpp): a write unit runs
+  // through the same group committer as every other write (its own savepoint, durable on
+  // return), a read on the read connection under its mutex.
+  void run_write(std::uint64_t bytes, const GroupCommitter::Unit& unit) {
+    committer_.run(bytes, unit);
+  }
+  template <class Read>
+  auto run_read(Read&& read) {
+    std::lock_guard lock(read_mutex_);
+    return read(read_);
+  }
 
  private:
   std::optional<SubmissionSummary> find_one(const std::string& where, std::string_view a,

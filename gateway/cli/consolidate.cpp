@@ -1,0 +1,147 @@
+// opcat-gateway consolidate: one consolidated submission of a period from a data directory's
+// store, with a recipient's data policy applied, to a file or stdout. A summary line (JSON) goes
+// to stderr. Delivery is not this command's job: it writes the payload a delivery would send.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "adapters/schema/record_schema.hpp"
+#include "adapters/schema/schemas_dir.hpp"
+#include "gateway/cli/commands.hpp"
+#include "gateway/config/config.hpp"
+#include "gateway/consolidation/consolidator.hpp"
+#include "gateway/store/sqlite/sqlite_store.hpp"
+
+namespace opcat::cli {
+namespace {
+
+struct ConsolidateOptions {
+  std::string data_dir;
+  std::string period;  // empty: the NPM year holding today
+  std::string policy;  // empty: schemas/policies/npm.toml
+  std::string pseudonym_key;
+  std::string format = "json";
+  std::string out;     // empty: stdout
+};
+
+void print_summary(const consolidation::ConsolidationSummary& s, const std::string& out) {
+  rapidjson::StringBuffer text;
+  rapidjson::Writer<rapidjson::StringBuffer> json(text);
+  json.StartObject();
+  json.Key("consolidated");
+  json.StartObject();
+  json.Key("period");
+  json.String(s.period.to_string().c_str());
+  json.Key("policy");
+  json.String(s.policy_profile.c_str());
+  json.Key("format");
+  json.String(consolidation::to_string(s.format));
+  json.Key("out");
+  json.String(out.empty() ? "-" : out.c_str());
+  json.Key("places");
+  json.Uint64(s.places);
+  json.Key("visits");
+  json.Uint64(s.visits);
+  json.Key("joint_visits");
+  json.Uint64(s.joint_visits);
+  json.Key("recommendations");
+  json.Uint64(s.recommendations);
+  json.Key("populations");
+  json.Uint64(s.populations);
+  json.Key("indicators");
+  json.Uint64(s.indicators);
+  json.Key("submissions");
+  json.Uint64(s.submissions);
+  json.Key("bytes");
+  json.Uint64(s.bytes);
+  json.Key("sha256");
+  json.String(s.sha256.c_str());
+  json.EndObject();
+  json.EndObject();
+  std::cerr << text.GetString() << '\n';
+}
+
+int consolidate(const ConsolidateOptions& options) {
+  const std::filesystem::path data_dir(options.data_dir);
+  // The store would create an empty database in a mistyped directory and consolidate nothing.
+  if (!std::filesystem::exists(data_dir / store::sqlite::SqliteStore::kFileName)) {
+    std::cerr << "opcat-gateway consolidate: " << data_dir.string() << " holds no "
+              << store::sqlite::SqliteStore::kFileName << '\n';
+    return kExitUsage;
+  }
+  std::optional<consolidation::Period> period;
+  std::optional<consolidation::PayloadFormat> format;
+  std::optional<schema::RecordSchema> record_schema;
+  std::optional<consolidation::DataPolicy> policy;
+  try {
+    period = options.period.empty()
+                 ? consolidation::npm_year_containing(consolidation::today_utc())
+                 : consolidation::parse_period(options.period);
+    format = consolidation::parse_payload_format(options.format);
+    record_schema = schema::RecordSchema::load(schema::schemas_dir());
+    const std::filesystem::path policy_file =
+        options.policy.empty() ? schema::schemas_dir() / "policies" / "npm.toml"
+                               : std::filesystem::path(options.policy);
+    std::optional<std::filesystem::path> key;
+    if (!options.pseudonym_key.empty()) key = options.pseudonym_key;
+    policy = consolidation::DataPolicy::load(policy_file, *record_schema, key);
+  } catch (const std::exception& e) {
+    std::cerr << "opcat-gateway consolidate: " << e.what() << '\n';
+    return kExitUsage;
+  }
+
+  try {
+    store::sqlite::SqliteStore store(data_dir);
+    if (options.out.empty()) {
+      print_summary(consolidation::consolidate(store, *period, *policy, *format, std::cout), "");
+      return kExitOk;
+    }
+    // Written aside and renamed into place: the named file is either whole or absent, never a
+    // payload cut off half-way.
+    const std::filesystem::path out(options.out);
+    const std::filesystem::path partial(out.string() + ".partial");
+    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error("cannot write " + partial.string());
+    const auto summary = consolidation::consolidate(store, *period, *policy, *format, file);
+    file.close();
+    if (!file) throw std::runtime_error("writing " + partial.string() + " failed");
+    std::filesystem::rename(partial, out);
+    print_summary(summary, options.out);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "opcat-gateway consolidate: " << e.what() << '\n';
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+void add_consolidate(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ConsolidateOptions>();
+  CLI::App* command = app.add_subcommand(
+      "consolidate",
+      "Write one consolidated submission of a period: every member's current records, joint "
+      "visits merged, the OPCAT Art. 20(a) aggregates and the lineage, with a data policy applied. "
+      "Reads the store of --data; do not run it on the data directory of a running gateway (the "
+      "store clears the spool when it opens).");
+  command->add_option("--data", options->data_dir, "The gateway's data directory")->required();
+  command->add_option("--period", options->period,
+                      "FIRST..LAST, e.g. 2025-04-01..2026-03-31 (default: the NPM year, 1 April "
+                      "to 31 March, holding today)");
+  command->add_option("--policy", options->policy,
+                      "A data policy file (default: schemas/policies/npm.toml, everything kept)");
+  command->add_option("--pseudonym-key", options->pseudonym_key,
+                      "The recipient's pseudonym key file (at least 32 bytes); overrides the "
+                      "policy's pseudonym_key");
+  command->add_option("--format", options->format, "json or xml")
+      ->check(CLI::IsMember({"json", "xml"}));
+  command->add_option("--out", options->out, "Write the payload to this file (default: stdout)");
+  command->callback([options, &exit_code] { exit_code = consolidate(*options); });
+}
+
+}  // namespace opcat::cli
