@@ -38,7 +38,9 @@ std::string sha256_hex(std::string_view data) {
   return to_hex({digest, length});
 }
 
-void Sha256::Free::operator()(evp_md_ctx_st* context) const noexcept { EVP_MD_CTX_free(context); }
+void Sha256::Free::operator()(evp_md_ctx_st* context) const noexcept {
+  EVP_MD_CTX_free(context);
+}
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
   if (!context_ || EVP_DigestInit_ex(context_.get(), sha256_algorithm(), nullptr) != 1) {

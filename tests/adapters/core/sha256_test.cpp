@@ -26,7 +26,9 @@ TEST(ToHex, WritesTwoLowerCaseDigitsPerByteWithoutSeparators) {
   EXPECT_EQ(to_hex(bytes), "00017f80abff");
 }
 
-TEST(ToHex, EmptyIsEmpty) { EXPECT_EQ(to_hex({}), ""); }
+TEST(ToHex, EmptyIsEmpty) {
+  EXPECT_EQ(to_hex({}), "");
+}
 
 TEST(Sha256Hex, MatchesFips180Vectors) {
   EXPECT_EQ(sha256_hex(kAbc), kAbcDigest);
@@ -39,7 +41,9 @@ TEST(Sha256Hex, HashesEmbeddedNulBytes) {
   EXPECT_NE(sha256_hex(std::string_view("a\0b", 3)), sha256_hex("a"));
 }
 
-TEST(Sha256, NoUpdateIsTheEmptyDigest) { EXPECT_EQ(Sha256().finish_hex(), kEmptyDigest); }
+TEST(Sha256, NoUpdateIsTheEmptyDigest) {
+  EXPECT_EQ(Sha256().finish_hex(), kEmptyDigest);
+}
 
 TEST(Sha256, OneUpdateMatchesOneShot) {
   Sha256 abc;
