@@ -3,14 +3,17 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 
 #include "adapters/schema/schemas_dir.hpp"
 #include "gateway/http/member_api.hpp"
+#include "gateway/http/operations_api.hpp"
 #include "gateway/http/submissions_api.hpp"
 #include "gateway/log/log.hpp"
 #include "gateway/store/sqlite/sqlite_outbox.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
+#include "gateway/store/submission_id.hpp"
 #include "gateway/delivery/pull_api.hpp"
 
 namespace opcat::app {
@@ -31,6 +34,31 @@ signing::Signer load_signer(const config::Config& config) {
                                config.signing->chain);
 }
 
+std::map<std::string, consolidation::DataPolicy> load_policies(
+    const config::Config& config, const schema::RecordSchema& schema) {
+  std::map<std::string, consolidation::DataPolicy> policies;
+  for (const auto& [name, recipient] : config.recipients) {
+    try {
+      policies.emplace(name, consolidation::DataPolicy::for_recipient(recipient, schema));
+    } catch (const std::exception& e) {
+      throw config::ConfigError("recipients." + name + ".policy: " + e.what());
+    }
+  }
+  return policies;
+}
+
+std::map<std::string, config::DailySchedule> schedules(const config::Config& config) {
+  std::map<std::string, config::DailySchedule> found;
+  for (const auto& [name, recipient] : config.recipients) {
+    if (recipient.schedule) found.emplace(name, *recipient.schedule);
+  }
+  return found;
+}
+
+// A payload being written by a consolidation: "<outbox>/.tmp_<id>.partial".
+constexpr std::string_view kPartialPrefix = ".tmp_";
+constexpr std::string_view kPartialSuffix = ".partial";
+
 }  // namespace
 
 Gateway::Gateway(const config::Config& config)
@@ -48,6 +76,8 @@ Gateway::Gateway(const config::Config& config)
   auto sqlite_store = std::make_unique<store::sqlite::SqliteStore>(config_.data_dir);
   outbox_ = std::make_unique<store::sqlite::SqliteOutbox>(*sqlite_store);
   store_ = std::move(sqlite_store);
+  policies_ = load_policies(config_, schema_);
+  remove_partial_payloads();
   intake_ = std::make_unique<intake::Intake>(
       *store_, mappings_, schema_, signer_,
       intake::Intake::Options{.receipt_errors = config_.intake.receipt_errors});
@@ -56,6 +86,19 @@ Gateway::Gateway(const config::Config& config)
   parts.member_routes = http::member_api();
   http::add_submission_routes(parts.member_routes, *intake_, *store_);
   delivery::add_pull_routes(parts.member_routes, *outbox_, config_.recipients);
+  consolidations_ = std::make_unique<consolidation::ConsolidationQueue>(
+      [this](const consolidation::ConsolidationRequest& request) {
+        return consolidate_for(request);
+      },
+      consolidation::ConsolidationQueue::Options{.schedules = schedules(config_)});
+  http::add_operations_routes(
+      parts.admin_routes,
+      http::Operations{.store = *store_,
+                       .consolidations = *consolidations_,
+                       .outbox = *outbox_,
+                       .recipients = config_.recipients,
+                       .requeue = [this](const std::string& id) { return requeue_delivery(id); },
+                       .today = [] { return consolidation::today_utc(); }});
   parts.archive = archive_;
   parts.work = work_.get_executor();
   server_ = std::make_unique<net::Server>(config_, std::move(parts));
@@ -68,18 +111,20 @@ Gateway::Gateway(const config::Config& config)
     deliverer_ = std::make_unique<delivery::Deliverer>(*outbox_, std::move(recipients));
     deliverer_->start();
   }
+  consolidations_->start();
 }
 
 store::Delivery Gateway::enqueue_delivery(const std::string& recipient,
                                           const std::filesystem::path& payload,
-                                          const delivery::PayloadMetadata& metadata) {
+                                          const delivery::PayloadMetadata& metadata,
+                                          delivery::PayloadSource source) {
   const auto it = config_.recipients.find(recipient);
   if (it == config_.recipients.end()) {
     throw std::invalid_argument("no recipient \"" + recipient + "\" in the configuration");
   }
   store::Delivery queued = delivery::enqueue_payload(*outbox_, signer_, config_.data_dir / "outbox",
                                                      it->second, payload, metadata,
-                                                     store::Clock::now());
+                                                     store::Clock::now(), source);
   log::info("delivery_enqueued")
       .field("delivery_id", queued.id)
       .field("recipient", recipient)
@@ -89,12 +134,61 @@ store::Delivery Gateway::enqueue_delivery(const std::string& recipient,
   return queued;
 }
 
+consolidation::ConsolidationOutcome Gateway::consolidate_for(
+    const consolidation::ConsolidationRequest& request) {
+  const auto recipient = config_.recipients.find(request.recipient);
+  if (recipient == config_.recipients.end()) {
+    throw std::invalid_argument("no recipient \"" + request.recipient + "\" in the configuration");
+  }
+  const std::filesystem::path outbox_dir = config_.data_dir / "outbox";
+  std::filesystem::create_directories(outbox_dir);
+  // Written beside its final place and moved in by enqueue: no second copy of a large payload.
+  const std::filesystem::path partial =
+      outbox_dir / (std::string(kPartialPrefix) + store::new_id("") + std::string(kPartialSuffix));
+  try {
+    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error("cannot write " + partial.string());
+    consolidation::ConsolidationOutcome outcome;
+    outcome.summary = consolidation::consolidate(*store_, request.period,
+                                                 policies_.at(request.recipient),
+                                                 recipient->second.format, file);
+    file.close();
+    if (!file) throw std::runtime_error("writing " + partial.string() + " failed");
+    const store::Delivery queued = enqueue_delivery(
+        request.recipient, partial,
+        delivery::PayloadMetadata{.period = request.period.to_string(),
+                                  .policy = outcome.summary.policy_profile},
+        delivery::PayloadSource::move);
+    outcome.delivery_id = queued.id;
+    return outcome;
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);
+    throw;
+  }
+}
+
+void Gateway::remove_partial_payloads() {
+  const std::filesystem::path outbox_dir = config_.data_dir / "outbox";
+  std::error_code error;
+  std::uint64_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(outbox_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(kPartialPrefix) && name.ends_with(kPartialSuffix)) {
+      removed += std::filesystem::remove(entry.path(), error) ? 1 : 0;
+    }
+  }
+  if (removed > 0) log::info("removed_partial_payloads").field("count", removed);
+}
+
 bool Gateway::requeue_delivery(const std::string& delivery_id) {
   if (deliverer_) return deliverer_->requeue(delivery_id);
   return outbox_->requeue(delivery_id, store::Clock::now());  // a pull recipient's
 }
 
 Gateway::~Gateway() {
+  // A consolidation in progress finishes (it ends by enqueueing), then the deliverer stops.
+  if (consolidations_) consolidations_->stop();
   // An exchange in progress is abandoned; its delivery is due again at the next start.
   if (deliverer_) deliverer_->stop();
   {

@@ -13,6 +13,8 @@
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/schema/record_schema.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/consolidation/consolidation_queue.hpp"
+#include "gateway/consolidation/policy.hpp"
 #include "gateway/delivery/deliverer.hpp"
 #include "gateway/delivery/payload.hpp"
 #include "gateway/intake/intake.hpp"
@@ -50,11 +52,21 @@ class Gateway {
   // a recipient not in the config, std::runtime_error or store::StoreError otherwise.
   store::Delivery enqueue_delivery(const std::string& recipient,
                                    const std::filesystem::path& payload,
-                                   const delivery::PayloadMetadata& metadata);
+                                   const delivery::PayloadMetadata& metadata,
+                                   delivery::PayloadSource source = delivery::PayloadSource::copy);
+
+  // Consolidates the request's period from this gateway's store with the recipient's data
+  // policy and format, and enqueues the payload for it; synchronous (seconds for a large store).
+  // What the consolidation queue runs, for POST /v1/consolidations and the schedules. Throws
+  // std::invalid_argument for a recipient not in the config, std::runtime_error otherwise.
+  consolidation::ConsolidationOutcome consolidate_for(
+      const consolidation::ConsolidationRequest& request);
+  consolidation::ConsolidationQueue& consolidations() { return *consolidations_; }
   // An operator's second chance for a failed (dead-letter) delivery; false unless it was failed.
   bool requeue_delivery(const std::string& delivery_id);
 
  private:
+  void remove_partial_payloads();
   void prune_bodies();
   void run_retention();
 
@@ -66,11 +78,16 @@ class Gateway {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<intake::Intake> intake_;
   std::unique_ptr<store::Outbox> outbox_;  // in store_'s database
+  // Each recipient's data policy, loaded (and its key read) once at start-up: a bad policy stops
+  // the gateway from starting rather than failing a consolidation at 2 a.m.
+  std::map<std::string, consolidation::DataPolicy> policies_;
   // Declared after what its jobs use: joined (in ~Gateway) before any of it is destroyed.
   boost::asio::thread_pool work_;
   std::unique_ptr<net::Server> server_;
   // Started at construction when a push or folder recipient is configured; stopped first.
   std::unique_ptr<delivery::Deliverer> deliverer_;
+  // Stopped before the deliverer: a job ends by enqueueing a delivery.
+  std::unique_ptr<consolidation::ConsolidationQueue> consolidations_;
 
   std::mutex retention_mutex_;
   std::condition_variable retention_wake_;

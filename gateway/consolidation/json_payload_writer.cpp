@@ -57,10 +57,6 @@ PayloadFormat parse_payload_format(std::string_view word) {
   throw std::invalid_argument("expected json or xml, got \"" + std::string(word) + "\"");
 }
 
-const char* to_string(PayloadFormat format) {
-  return format == PayloadFormat::json ? "json" : "xml";
-}
-
 const char* media_type(PayloadFormat format) {
   return format == PayloadFormat::json ? "application/json" : "application/xml";
 }

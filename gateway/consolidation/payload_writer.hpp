@@ -9,16 +9,19 @@
 #include <ostream>
 #include <string_view>
 
+#include "gateway/config/config.hpp"
+
 namespace opcat::consolidation {
 
 // What the payload calls itself (its "format" field / attribute): the version of this layout.
 inline constexpr const char* kConsolidatedFormat = "opcat-gateway/consolidated-submission/1";
 
-enum class PayloadFormat { json, xml };
+// The one enumeration of the two forms: what a recipient's `format` says is what is written.
+using config::PayloadFormat;
+using config::to_string;
 
 // "json" or "xml"; throws std::invalid_argument for anything else.
 PayloadFormat parse_payload_format(std::string_view word);
-const char* to_string(PayloadFormat format);
 // "application/json" or "application/xml": for whoever sends the payload on.
 const char* media_type(PayloadFormat format);
 

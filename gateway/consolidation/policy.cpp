@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "adapters/core/sha256.hpp"
+#include "adapters/schema/schemas_dir.hpp"
 #include "gateway/config/toml_section.hpp"
 
 namespace opcat::consolidation {
@@ -58,6 +59,16 @@ const char* to_string(FieldAction action) {
 }
 
 DataPolicy DataPolicy::keep_everything() { return DataPolicy(); }
+
+DataPolicy DataPolicy::for_recipient(const config::Recipient& recipient,
+                                     const schema::RecordSchema& schema) {
+  const std::filesystem::path file = recipient.policy.empty()
+                                         ? schema::schemas_dir() / "policies" / "npm.toml"
+                                         : recipient.policy;
+  std::optional<std::filesystem::path> key;
+  if (!recipient.pseudonym_key.empty()) key = recipient.pseudonym_key;
+  return load(file, schema, key);
+}
 
 DataPolicy DataPolicy::load(const std::filesystem::path& file, const schema::RecordSchema& schema,
                             const std::optional<std::filesystem::path>& pseudonym_key) {

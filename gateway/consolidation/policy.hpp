@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "adapters/schema/record_schema.hpp"
+#include "gateway/config/config.hpp"
 #include "gateway/consolidation/pseudonymiser.hpp"
 
 namespace opcat::consolidation {
@@ -35,6 +36,12 @@ class DataPolicy {
   // must outlive the policy.
   static DataPolicy load(const std::filesystem::path& file, const schema::RecordSchema& schema,
                          const std::optional<std::filesystem::path>& pseudonym_key = std::nullopt);
+
+  // A recipient's policy as its [recipients.<name>] says: its `policy` file (default: the NPM
+  // profile, schemas/policies/npm.toml, which keeps everything) and its `pseudonym_key`. What the
+  // running gateway and `consolidate --recipient` both use, so that they write the same bytes.
+  static DataPolicy for_recipient(const config::Recipient& recipient,
+                                  const schema::RecordSchema& schema);
 
   const std::string& profile() const { return profile_; }
   // SHA-256 of the policy file's bytes (empty for keep_everything): the payload names it.

@@ -1,55 +1,57 @@
 #include "gateway/delivery/payload.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <fcntl.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <array>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
+#include <unistd.h>
 
+#include <cerrno>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "adapters/core/sha256.hpp"
 #include "gateway/push/durable_files.hpp"
+#include "gateway/push/file_pusher.hpp"
+#include "gateway/store/submission_id.hpp"
 
 namespace opcat::delivery {
 namespace fs = std::filesystem;
 
-std::string new_delivery_id() {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-  std::array<unsigned char, 26> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    throw std::runtime_error("no randomness for a delivery id (RAND_bytes failed)");
-  }
-  std::string id = "dlv_";
-  for (unsigned char byte : random) id += kAlphabet[byte & 0x1f];
-  return id;
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
-}
+std::string new_delivery_id() { return store::new_id("dlv_"); }
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the payload " + path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw std::runtime_error("error while reading the payload " + path.string());
-  return std::move(bytes).str();
+constexpr std::size_t kChunk = 1 << 16;
+
+// Copies `from` into the new file `to` (durably, never replacing), hashing the bytes on the way.
+std::string copy_hashing(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the payload " + from.string());
+  adapters::Sha256 digest;
+  push::NewFile out(to);
+  std::string chunk(kChunk, '\0');
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const std::string_view piece(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    digest.update(piece);
+    out.write(piece);
+  }
+  if (in.bad()) throw std::runtime_error("error while reading the payload " + from.string());
+  if (!out.commit()) throw std::runtime_error(to.string() + " exists already");
+  return digest.finish_hex();
+}
+
+// fsync of a file written by someone else (the consolidator's stream), before it is renamed.
+void sync_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::system_error(error, std::generic_category(), "fsync " + path.string());
+  }
+  ::close(fd);
 }
 
 std::string metadata_json(const config::Recipient& recipient, const PayloadMetadata& metadata,
@@ -76,27 +78,30 @@ std::string metadata_json(const config::Recipient& recipient, const PayloadMetad
 store::Delivery enqueue_payload(store::Outbox& outbox, const signing::Signer& signer,
                                 const fs::path& outbox_dir, const config::Recipient& recipient,
                                 const fs::path& payload_file, const PayloadMetadata& metadata,
-                                store::Clock::time_point now) {
-  // The signature needs the whole payload; consolidated submissions are tens of MB at most.
-  const std::string bytes = read_file(payload_file);
+                                store::Clock::time_point now, PayloadSource source) {
   const bool xml = recipient.format == config::PayloadFormat::xml;
   store::Delivery delivery;
   delivery.id = new_delivery_id();
   delivery.recipient = recipient.name;
   delivery.payload = outbox_dir / (delivery.id + (xml ? ".xml" : ".json"));
-  delivery.sha256 = sha256_hex(bytes);
-  delivery.size = bytes.size();
-  delivery.signature = signer.sign_detached(bytes);
+  fs::create_directories(outbox_dir);
+  // The file first: a crash before the row leaves an orphan file, never a row without its file.
+  if (source == PayloadSource::move) {
+    sync_file(payload_file);
+    if (!push::move_without_replacing(payload_file, delivery.payload)) {
+      throw std::runtime_error(delivery.payload.string() + " exists already");
+    }
+    delivery.sha256 = push::sha256_of_file(delivery.payload);
+  } else {
+    delivery.sha256 = copy_hashing(payload_file, delivery.payload);
+  }
+  delivery.size = fs::file_size(delivery.payload);
+  delivery.signature = signer.sign_detached_file(delivery.payload);
   delivery.content_type = xml ? "application/xml" : "application/json";
   delivery.metadata_json = metadata_json(recipient, metadata, delivery.sha256);
   delivery.created_at = now;
   delivery.due_at = now;
   delivery.retry_since = now;
-  fs::create_directories(outbox_dir);
-  // The file first: a crash before the row leaves an orphan file, never a row without its file.
-  if (!push::write_new_file(delivery.payload, bytes)) {
-    throw std::runtime_error(delivery.payload.string() + " exists already");
-  }
   outbox.enqueue(delivery);
   return delivery;
 }

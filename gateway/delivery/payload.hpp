@@ -1,5 +1,6 @@
-// A consolidated submission entering the outbox: its bytes copied into <data_dir>/outbox/,
-// signed once (every attempt sends the same signature), and queued for its recipient.
+// A consolidated submission entering the outbox: its bytes placed in <data_dir>/outbox/, signed
+// once (every attempt sends the same signature), and queued for its recipient. The payload is
+// streamed (copied, hashed and signed in chunks): it may be far larger than memory allows.
 #pragma once
 
 #include <filesystem>
@@ -20,16 +21,20 @@ struct PayloadMetadata {
 // "dlv_" + 26 lowercase base32 characters (130 random bits).
 std::string new_delivery_id();
 
-// Lowercase hex SHA-256 of `bytes`.
-std::string sha256_hex(std::string_view bytes);
+// What becomes of the file given to enqueue_payload.
+enum class PayloadSource {
+  copy,  // left where it is (an operator's file)
+  move,  // renamed into the outbox (a payload just written in the outbox folder for this)
+};
 
-// Copies `payload_file` to <outbox_dir>/<id>.<json|xml> (temp, fsync, rename), signs its bytes
-// with `signer`, and enqueues it for `recipient` (due at once). Returns the new delivery.
+// Places `payload_file` at <outbox_dir>/<id>.<json|xml> (a durable copy, or a rename), signs its
+// bytes with `signer`, and enqueues it for `recipient` (due at once). Returns the new delivery.
 // Throws std::runtime_error (unreadable file) or store::StoreError.
 store::Delivery enqueue_payload(store::Outbox& outbox, const signing::Signer& signer,
                                 const std::filesystem::path& outbox_dir,
                                 const config::Recipient& recipient,
                                 const std::filesystem::path& payload_file,
-                                const PayloadMetadata& metadata, store::Clock::time_point now);
+                                const PayloadMetadata& metadata, store::Clock::time_point now,
+                                PayloadSource source = PayloadSource::copy);
 
 }  // namespace opcat::delivery

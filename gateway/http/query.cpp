@@ -1,5 +1,7 @@
 #include "gateway/http/query.hpp"
 
+#include <charconv>
+
 namespace opcat::http {
 namespace {
 
@@ -45,6 +47,18 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
     query.remove_prefix(end + 1);
   }
   return std::nullopt;
+}
+
+std::optional<std::size_t> query_limit(std::string_view query, std::size_t fallback,
+                                       std::size_t max) {
+  const auto text = query_param(query, "limit");
+  if (!text) return fallback;
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value == 0 || value > max) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 }  // namespace opcat::http

@@ -43,18 +43,6 @@ std::optional<std::string> idempotency_key(const Request& request) {
   return std::string(found->value());
 }
 
-// A positive count from the query, within [1, max]; `fallback` when absent, nullopt when bad.
-std::optional<std::size_t> page_size(std::string_view query, std::size_t fallback) {
-  const auto text = query_param(query, "limit");
-  if (!text) return fallback;
-  std::size_t value = 0;
-  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value == 0 || value > kMaxPage) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 Response receipt_response(Status status, const store::SubmissionSummary& submission,
                           const Request& request) {
   Response response = bytes_response(status, submission.receipt_json, "application/json", request);
@@ -147,7 +135,7 @@ Response get_signature(store::Store& store, const Context& context) {
 
 Response get_errors(store::Store& store, const Context& context) {
   const std::string& id = context.params.at("id");
-  const auto limit = page_size(context.query, kDefaultPage);
+  const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
   std::int64_t after = 0;
   if (const auto text = query_param(context.query, "after")) {
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), after);
@@ -191,7 +179,7 @@ Response get_errors(store::Store& store, const Context& context) {
 }
 
 Response list_submissions(store::Store& store, const Context& context) {
-  const auto limit = page_size(context.query, kDefaultPage);
+  const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
   if (!limit) {
     return error_response(Status::bad_request, "bad_query",
                           "limit must be between 1 and " + std::to_string(kMaxPage),

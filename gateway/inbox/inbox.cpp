@@ -5,9 +5,11 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <mutex>
+#include <vector>
 
+#include "adapters/schema/schemas_dir.hpp"
+#include "gateway/consolidation/payload_schema.hpp"
 #include "gateway/http/json_response.hpp"
 #include "gateway/log/log.hpp"
 #include "gateway/signing/base64.hpp"
@@ -48,14 +50,6 @@ std::string extension_of(std::string_view content_type) {
   return {};
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return std::move(bytes).str();
-}
-
 std::string receipt_field(std::string_view receipt, const char* key) {
   rapidjson::Document document;
   document.Parse(receipt.data(), receipt.size());
@@ -77,22 +71,65 @@ Response refuse(Status status, std::string_view code, std::string_view message,
 
 }  // namespace
 
+// PayloadSchemas lent to one check at a time. A PayloadSchema is not thread-safe (RapidJSON 1.1.0
+// keeps regex state inside the schema) and receive() runs on every worker at once. One schema
+// behind a mutex would make each delivery wait for the check of any payload ahead of it, seconds
+// for hundreds of MB; so each concurrent check borrows its own, and the pool grows to the number
+// of workers (one schema is a few hundred KB).
+class Inbox::Schemas {
+ public:
+  // Loads the first one now, so that a missing or broken schema stops the inbox at start-up,
+  // not at its first delivery.
+  explicit Schemas(std::filesystem::path dir) : dir_(std::move(dir)) {
+    free_.push_back(consolidation::PayloadSchema::load(dir_));
+  }
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+  std::string problem_in_file(const std::filesystem::path& payload,
+                              consolidation::PayloadFormat format) {
+    consolidation::PayloadSchema schema = borrow();
+    std::string problem;
+    try {
+      problem = schema.problem_in_file(payload, format);
+    } catch (...) {
+      give_back(std::move(schema));
+      throw;
+    }
+    give_back(std::move(schema));
+    return problem;
+  }
+
+ private:
+  consolidation::PayloadSchema borrow() {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        consolidation::PayloadSchema schema = std::move(free_.back());
+        free_.pop_back();
+        return schema;
+      }
+    }
+    return consolidation::PayloadSchema::load(dir_);  // outside the lock: reads files
+  }
+
+  void give_back(consolidation::PayloadSchema schema) {
+    const std::lock_guard lock(mutex_);
+    free_.push_back(std::move(schema));
+  }
+
+  const std::filesystem::path dir_;
+  std::mutex mutex_;
+  std::vector<consolidation::PayloadSchema> free_;
+};
+
 Inbox::Inbox(const signing::Signer& signer, InboxStore& store, Options options)
-    : signer_(signer), store_(store), options_(std::move(options)) {
-  if (options_.schema.empty() || !std::filesystem::exists(options_.schema)) {
-    log::info("payload_schema_absent")
-        .field("schema", options_.schema.string())
-        .field("effect", "JSON payloads are checked to be well-formed only");
-    return;
-  }
-  rapidjson::Document document;
-  const std::string text = read_file(options_.schema);
-  document.Parse(text.data(), text.size());
-  if (document.HasParseError()) {
-    throw std::runtime_error(options_.schema.string() + ": not valid JSON");
-  }
-  schema_ = std::make_unique<rapidjson::SchemaDocument>(document);
-  log::info("payload_schema_loaded").field("schema", options_.schema.string());
+    : signer_(signer),
+      store_(store),
+      options_(std::move(options)),
+      schemas_(std::make_unique<Schemas>(options_.schemas.empty() ? schema::schemas_dir()
+                                                                  : options_.schemas)) {
+  log::info("payload_schemas_loaded").field("schemas", schemas_->dir().string());
 }
 
 Inbox::~Inbox() = default;
@@ -136,41 +173,32 @@ std::optional<Response> Inbox::check(const Context& context) const {
   return std::nullopt;
 }
 
-std::optional<std::string> Inbox::payload_problem(std::string_view payload, bool json) const {
-  if (!json) return std::nullopt;  // XML payloads: see docs/protocol.md (XSD check to come)
-  rapidjson::Document document;
-  document.Parse(payload.data(), payload.size());
-  if (document.HasParseError()) return "the payload is not well-formed JSON";
-  if (!schema_) return std::nullopt;
-  rapidjson::SchemaValidator validator(*schema_);
-  if (!document.Accept(validator)) {
-    rapidjson::StringBuffer where;
-    validator.GetInvalidDocumentPointer().StringifyUriFragment(where);
-    return std::string("the payload does not match the schema at ") + where.GetString() +
-           " (keyword " + validator.GetInvalidSchemaKeyword() + ")";
-  }
-  return std::nullopt;
-}
-
 Response Inbox::receive(const Context& context, const http::ReceivedBody& body) const {
   const http::Request& request = context.request;
   const std::string id = header(request, "Idempotency-Key");
   const std::string ext = extension_of(header(request, "Content-Type"));
+  // The upload route computed body.sha256 as the bytes streamed to disk: no second read.
   if (body.sha256 != header(request, "Payload-SHA256")) {
     return refuse(Status::unprocessable_entity, "payload_digest_mismatch",
                   "the payload's SHA-256 is " + body.sha256 + ", not the Payload-SHA256 header's",
                   context);
   }
-  const std::string payload = read_file(body.path);
+  // From disk, in chunks: a payload may be hundreds of MB.
   const std::string signature = *signing::base64_decode(header(request, "Payload-Signature"));
   try {
-    signing::verify_detached(signature, payload, options_.payload_ca);
+    signing::verify_detached_file(signature, body.path, options_.payload_ca);
   } catch (const signing::SignatureError& e) {
     return refuse(Status::unprocessable_entity, "payload_signature_invalid",
                   std::string("Payload-Signature: ") + e.what(), context);
   }
-  if (auto problem = payload_problem(payload, ext == "json")) {
-    return refuse(Status::unprocessable_entity, "payload_invalid", *problem, context);
+  const auto format = consolidation::parse_payload_format(ext);
+  if (const std::string problem = schemas_->problem_in_file(body.path, format); !problem.empty()) {
+    const char* schema_file = format == consolidation::PayloadFormat::json
+                                  ? "consolidated.schema.json"
+                                  : "consolidated.xsd";
+    return refuse(Status::unprocessable_entity, "payload_invalid",
+                  std::string("the payload does not match ") + schema_file + ": " + problem,
+                  context);
   }
 
   rapidjson::StringBuffer buffer;

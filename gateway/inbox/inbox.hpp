@@ -1,11 +1,11 @@
 // The reference inbox's logic, without sockets: what to answer a delivery POSTed by the gateway
 // (docs/protocol.md). The header is checked before the body is read (400, 409, 415, or the
-// original receipt of a retry); the body, once on disk, is verified (digest, signature, JSON and
-// schema), stored, and answered with a signed receipt.
+// original receipt of a retry); the body, once on disk, is verified from disk without ever being
+// held in memory (digest, signature, schema: consolidated.schema.json or consolidated.xsd),
+// stored, and answered with a signed receipt.
 #pragma once
 
-#include <rapidjson/schema.h>
-
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -21,13 +21,15 @@ class Inbox {
  public:
   struct Options {
     std::filesystem::path payload_ca;  // verifies the gateway's payload signatures
-    std::filesystem::path schema;      // optional JSON Schema for JSON payloads
+    // The folder with consolidated.schema.json, consolidated.xsd and what they refer to: a copy
+    // of the gateway's schemas/. Empty: schema::schemas_dir().
+    std::filesystem::path schemas;
     std::function<std::chrono::system_clock::time_point()> now = [] {
       return std::chrono::system_clock::now();
     };
   };
-  // `signer` and `store` must outlive the inbox. Logs "payload_schema_absent" when the schema
-  // file does not exist (payloads are then only checked to be well-formed JSON).
+  // `signer` and `store` must outlive the inbox. Loads the schemas; throws std::runtime_error
+  // naming the file when one cannot be read.
   Inbox(const signing::Signer& signer, InboxStore& store, Options options);
   ~Inbox();
 
@@ -38,14 +40,15 @@ class Inbox {
   http::Response receive(const http::Context& context, const http::ReceivedBody& body) const;
 
  private:
-  std::optional<std::string> payload_problem(std::string_view payload, bool json) const;
+  class Schemas;
+
   http::Response receipt_response(http::Status status, const StoredDelivery& stored,
                                   const http::Request& request) const;
 
   const signing::Signer& signer_;
   InboxStore& store_;
   Options options_;
-  std::unique_ptr<rapidjson::SchemaDocument> schema_;
+  std::unique_ptr<Schemas> schemas_;
 };
 
 // POST /v1/deliveries (upload route, identified senders only).

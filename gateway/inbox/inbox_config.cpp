@@ -20,8 +20,8 @@ fs::path required_file(const Section& section, std::string_view name, const fs::
 
 InboxConfig read(const toml::table& document, const fs::path& base) {
   const Section root(&document, "",
-                     {"listen", "threads", "data_dir", "allowed_senders", "payload_ca", "schema",
-                      "body_limit_bytes", "tls", "signing"});
+                     {"listen", "threads", "data_dir", "allowed_senders", "payload_ca", "schemas",
+                      "schema", "body_limit_bytes", "tls", "signing"});
   InboxConfig c;
   if (auto listen = root.converted("listen", config::Endpoint::parse)) c.listen = *listen;
   if (auto threads = root.integer("threads", 1, 256)) c.threads = static_cast<unsigned>(*threads);
@@ -36,8 +36,20 @@ InboxConfig read(const toml::table& document, const fs::path& base) {
     fail("allowed_senders", "name at least one sender CN", &root.find("allowed_senders")->source());
   }
   c.payload_ca = required_file(root, "payload_ca", base);
-  // The schema may not be written yet: its absence is logged at start, not an error.
-  c.schema = root.path("schema", base).value_or(fs::path());
+  // Known only to say what replaced it: silently ignoring it would look like a schema in force.
+  if (const toml::node* old = root.find("schema")) {
+    fail("schema",
+         "replaced by `schemas`, the folder holding consolidated.schema.json and "
+         "consolidated.xsd (a copy of the gateway's schemas/)",
+         &old->source());
+  }
+  if (auto schemas = root.path("schemas", base)) {
+    for (const char* file : {"consolidated.schema.json", "consolidated.xsd"}) {
+      config::detail::check_readable_file(root.key("schemas"), *schemas / file,
+                                          &root.find("schemas")->source());
+    }
+    c.schemas = *schemas;
+  }
   if (auto limit = root.integer("body_limit_bytes", 1, std::numeric_limits<std::int64_t>::max())) {
     c.body_limit = static_cast<std::uint64_t>(*limit);
   }

@@ -18,9 +18,11 @@ struct InboxConfig {
   // The inbox's server certificate, and the CA (+ CRL) the gateway's client certificate chains to.
   config::TlsSettings tls;
   std::vector<std::string> allowed_senders;  // CNs of the gateway client certificates accepted
-  std::filesystem::path payload_ca;  // verifies the gateway's payload signatures
-  config::SigningSettings signing;   // the inbox's own receipt-signing certificate and key
-  std::filesystem::path schema;      // JSON Schema for JSON payloads; empty or absent: not checked
+  std::filesystem::path payload_ca;          // verifies the gateway's payload signatures
+  config::SigningSettings signing;           // the inbox's own receipt-signing certificate and key
+  // The folder holding consolidated.schema.json and consolidated.xsd (and what they refer to): a
+  // copy of the gateway's schemas/. Empty: schema::schemas_dir().
+  std::filesystem::path schemas;
   std::uint64_t body_limit = 1024ull * 1024 * 1024;
   config::Timeouts timeouts;
 

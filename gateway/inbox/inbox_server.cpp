@@ -14,7 +14,8 @@ InboxServer::InboxServer(const InboxConfig& config)
   archive_->remove_temp_files();
   store_ = std::make_unique<InboxStore>(config_.data_dir);
   inbox_ = std::make_unique<Inbox>(
-      signer_, *store_, Inbox::Options{.payload_ca = config_.payload_ca, .schema = config_.schema});
+      signer_, *store_,
+      Inbox::Options{.payload_ca = config_.payload_ca, .schemas = config_.schemas});
   net::ServerParts parts;
   parts.member_routes = http::Router();
   add_inbox_routes(parts.member_routes, *inbox_);

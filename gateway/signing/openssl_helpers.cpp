@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <climits>
+#include <cstdio>
 #include <stdexcept>
 #include <system_error>
 
@@ -19,12 +20,6 @@ namespace {
                              const std::string& reason) {
   throw std::runtime_error(path.string() + ": cannot read the " + std::string(what) + ": " +
                            reason);
-}
-
-Bio open_for_reading(const std::filesystem::path& path, std::string_view what) {
-  Bio bio{BIO_new_file(path.c_str(), "r")};
-  if (!bio) unreadable(path, what, take_openssl_errors());
-  return bio;
 }
 
 bool contains_ignoring_case(std::string_view text, std::string_view part) {
@@ -87,6 +82,19 @@ Bio memory_bio(std::string_view bytes) {
   return bio;
 }
 
+Bio file_bio(const std::filesystem::path& path, std::string_view what) {
+  // "rb": signed content is bytes, and PEM parsing does not mind either.
+  Bio bio{BIO_new_file(path.c_str(), "rb")};
+  if (!bio) unreadable(path, what, take_openssl_errors());
+  return bio;
+}
+
+bool read_failed(BIO* bio) {
+  if (BIO_method_type(bio) != BIO_TYPE_FILE) return false;
+  FILE* file = nullptr;
+  return BIO_get_fp(bio, &file) == 1 && file != nullptr && std::ferror(file) != 0;
+}
+
 std::string memory_contents(BIO* bio) {
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio, &data);
@@ -94,7 +102,7 @@ std::string memory_contents(BIO* bio) {
 }
 
 Certificates read_certificates(const std::filesystem::path& path, std::string_view what) {
-  Bio bio = open_for_reading(path, what);
+  Bio bio = file_bio(path, what);
   Certificates certificates{sk_X509_new_null()};
   if (!certificates) unreadable(path, what, take_openssl_errors());
   while (X509* certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
@@ -110,7 +118,7 @@ Certificates read_certificates(const std::filesystem::path& path, std::string_vi
 }
 
 Key read_private_key(const std::filesystem::path& path, std::string_view what) {
-  Bio bio = open_for_reading(path, what);
+  Bio bio = file_bio(path, what);
   Key key{PEM_read_bio_PrivateKey(bio.get(), nullptr, no_pass_phrase, nullptr)};
   if (key) return key;
   // OpenSSL 3's decoders answer "unsupported" when nothing in the file is a key they know.

@@ -40,6 +40,14 @@ std::string take_openssl_errors();
 // 2 GiB a BIO length can express.
 Bio memory_bio(std::string_view bytes);
 
+// A file opened for reading through OpenSSL, so that CMS reads it in chunks instead of whole.
+// Throws std::runtime_error "<path>: cannot read the <what>: <OpenSSL's reason>".
+Bio file_bio(const std::filesystem::path& path, std::string_view what);
+
+// Whether reading `bio` stopped on an error rather than at its end. CMS reads content until
+// BIO_read returns <= 0 and does not always tell the two apart; a memory BIO cannot fail.
+bool read_failed(BIO* bio);
+
 // Everything written to a memory BIO.
 std::string memory_contents(BIO* bio);
 

@@ -73,6 +73,9 @@ struct Signer::State {
   detail::Key key;
   detail::Certificates chain;  // possibly empty
   std::string sha256;
+
+  // What both sign_detached entry points do, whatever `content` reads from.
+  std::string sign(BIO* content, std::string_view content_name) const;
 };
 
 Signer::Signer(std::unique_ptr<const State> state) : state_(std::move(state)) {}
@@ -108,25 +111,39 @@ Signer Signer::load(const fs::path& certificate, const fs::path& private_key,
   return Signer(std::move(state));
 }
 
-std::string Signer::sign_detached(std::string_view content) const {
-  detail::Bio data = detail::memory_bio(content);
+std::string Signer::State::sign(BIO* content, std::string_view content_name) const {
   // CMS_PARTIAL gives an empty SignedData, so that the signer can be added with an explicit
   // digest (SHA-256) instead of the key type's default.
   detail::Cms cms{CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | kFlags)};
   if (!cms) fail("CMS_sign");
   // Adds the signer certificate too. The signing time is added when CMS_final signs.
-  if (CMS_add1_signer(cms.get(), state_->certificate.get(), state_->key.get(), EVP_sha256(),
-                      kFlags) == nullptr) {
+  if (CMS_add1_signer(cms.get(), certificate.get(), key.get(), EVP_sha256(), kFlags) == nullptr) {
     fail("CMS_add1_signer");
   }
-  for (int i = 0; i < sk_X509_num(state_->chain.get()); ++i) {
-    if (CMS_add1_cert(cms.get(), sk_X509_value(state_->chain.get(), i)) != 1) fail("CMS_add1_cert");
+  for (int i = 0; i < sk_X509_num(chain.get()); ++i) {
+    if (CMS_add1_cert(cms.get(), sk_X509_value(chain.get(), i)) != 1) fail("CMS_add1_cert");
   }
-  if (CMS_final(cms.get(), data.get(), nullptr, kFlags) != 1) fail("CMS_final");
+  if (CMS_final(cms.get(), content, nullptr, kFlags) != 1) fail("CMS_final");
+  // In binary mode CMS_final reads until BIO_read returns <= 0 and takes an error for the end:
+  // a file that fails half-way would be signed short.
+  if (detail::read_failed(content)) {
+    throw std::runtime_error(std::string(content_name) +
+                             ": reading the content to sign failed: " + take_openssl_errors());
+  }
 
   detail::Bio der{BIO_new(BIO_s_mem())};
   if (!der || i2d_CMS_bio(der.get(), cms.get()) != 1) fail("i2d_CMS_bio");
   return detail::memory_contents(der.get());
+}
+
+std::string Signer::sign_detached(std::string_view content) const {
+  const detail::Bio data = detail::memory_bio(content);
+  return state_->sign(data.get(), "content in memory");
+}
+
+std::string Signer::sign_detached_file(const fs::path& content) const {
+  const detail::Bio data = detail::file_bio(content, "content to sign");
+  return state_->sign(data.get(), content.string());
 }
 
 const std::string& Signer::certificate_sha256() const {

@@ -42,6 +42,11 @@ class Signer {
   // extension flags) it changes under its own locks (openssl-threads(7)).
   std::string sign_detached(std::string_view content) const;
 
+  // The same signature over the bytes of the file `content`, read in chunks through a file BIO:
+  // a payload of hundreds of MB is never held in memory. Throws std::runtime_error naming the
+  // file when it cannot be opened or read, and like sign_detached otherwise.
+  std::string sign_detached_file(const std::filesystem::path& content) const;
+
   // SHA-256 of the signing certificate: lower-case hex, no separators (as config pins are).
   const std::string& certificate_sha256() const;
   // Its subject, RFC 2253 ("CN=OPCAT Gateway receipts,OU=gateway,O=..."), for logs and receipts.

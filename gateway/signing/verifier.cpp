@@ -84,11 +84,9 @@ bool content_mismatch() {
   return ERR_GET_LIB(last) == ERR_LIB_CMS && ERR_GET_REASON(last) == CMS_R_CONTENT_VERIFY_ERROR;
 }
 
-}  // namespace
-
-VerifiedSigner verify_detached(std::string_view signature, std::string_view content,
-                               const fs::path& ca_bundle, const fs::path& crl) {
-  ERR_clear_error();  // so that the reasons reported below are this call's
+// What both verify_detached entry points do, whatever `content` reads from.
+VerifiedSigner verify(std::string_view signature, BIO* content, std::string_view content_name,
+                      const fs::path& ca_bundle, const fs::path& crl) {
   const detail::Store store = trust_store(ca_bundle, crl);
   const detail::Cms cms = parse(signature);
   X509* signer = signer_certificate(cms.get());
@@ -96,13 +94,33 @@ VerifiedSigner verify_detached(std::string_view signature, std::string_view cont
 
   // The certificate is settled above; CMS_verify checks the signature over the signed attributes
   // and that the content's digest is the one they hold.
-  const detail::Bio data = detail::memory_bio(content);
-  if (CMS_verify(cms.get(), nullptr, nullptr, data.get(), nullptr,
+  if (CMS_verify(cms.get(), nullptr, nullptr, content, nullptr,
                  CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
     if (content_mismatch()) reject("content does not match the signature");
+    // A read error ends CMS_verify's copy of the content: the file's fault, not the signature's.
+    if (detail::read_failed(content)) {
+      throw std::runtime_error(std::string(content_name) +
+                               ": reading the signed content failed: " + take_openssl_errors());
+    }
     reject("the signature is invalid: " + take_openssl_errors());
   }
   return {detail::subject_cn(signer), detail::sha256_fingerprint(signer)};
+}
+
+}  // namespace
+
+VerifiedSigner verify_detached(std::string_view signature, std::string_view content,
+                               const fs::path& ca_bundle, const fs::path& crl) {
+  ERR_clear_error();  // so that the reasons reported below are this call's
+  const detail::Bio data = detail::memory_bio(content);
+  return verify(signature, data.get(), "content in memory", ca_bundle, crl);
+}
+
+VerifiedSigner verify_detached_file(std::string_view signature, const fs::path& content,
+                                    const fs::path& ca_bundle, const fs::path& crl) {
+  ERR_clear_error();
+  const detail::Bio data = detail::file_bio(content, "signed content");
+  return verify(signature, data.get(), content.string(), ca_bundle, crl);
 }
 
 }  // namespace opcat::signing

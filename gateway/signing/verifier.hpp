@@ -35,4 +35,12 @@ VerifiedSigner verify_detached(std::string_view signature, std::string_view cont
                                const std::filesystem::path& ca_bundle,
                                const std::filesystem::path& crl = {});
 
+// The same checks over the bytes of the file `content`, read in chunks through a file BIO: a
+// payload of hundreds of MB is never held in memory. Throws std::runtime_error naming the file
+// when it cannot be opened or read (like an unreadable ca_bundle: not a bad signature).
+VerifiedSigner verify_detached_file(std::string_view signature,
+                                    const std::filesystem::path& content,
+                                    const std::filesystem::path& ca_bundle,
+                                    const std::filesystem::path& crl = {});
+
 }  // namespace opcat::signing

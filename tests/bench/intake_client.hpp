@@ -54,6 +54,7 @@ struct PushLoadOptions {
   std::string tag;  // in every body: distinct across runs on the same data directory
   double timeout_s = 120;
   std::filesystem::path timeline;  // if given: one line per second of the window (202s, max ms)
+  std::filesystem::path stop_file;  // if given: the window ends early once this file exists
 };
 
 // Prints one line of key=value pairs: connections, answers by status, submissions acknowledged

@@ -235,6 +235,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   load_command->add_option("--timeline", load_options.timeline,
                            "Write, per second of the window, the 202s and their longest latency");
+  load_command->add_option("--stop-file", load_options.stop_file,
+                           "End the window early (before --seconds) once this file exists");
 
   CLI11_PARSE(app, argc, argv);
   try {

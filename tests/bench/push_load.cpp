@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <stdexcept>
@@ -144,6 +145,22 @@ int push_load(const PushLoadOptions& options) {
   const std::string load_before = load_average();
   const double cpu_before = process_cpu_seconds();
 
+  // --stop-file: the window ends early once the file exists (looked for four times a second).
+  asio::steady_timer stop_watch(ioc);
+  std::function<void()> watch_for_stop = [&] {
+    stop_watch.expires_after(std::chrono::milliseconds(250));
+    stop_watch.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || BenchClock::now() >= stats.stop_at) return;
+      std::error_code exists_error;
+      if (std::filesystem::exists(options.stop_file, exists_error)) {
+        stats.stop_at = std::max(BenchClock::now(), stats.measure_from);
+        return;
+      }
+      watch_for_stop();
+    });
+  };
+  if (!options.stop_file.empty()) watch_for_stop();
+
   std::uint64_t connection = 0;
   std::exception_ptr failure;
   for (auto& tls : contexts) {
@@ -156,6 +173,8 @@ int push_load(const PushLoadOptions& options) {
   }
   ioc.run();
   if (failure) std::rethrow_exception(failure);
+  const double window_s = std::chrono::duration<double>(stats.stop_at - stats.measure_from).count();
+  stats.per_second.resize(static_cast<std::size_t>(std::ceil(window_s)));
 
   if (!options.timeline.empty()) {
     std::FILE* timeline = std::fopen(options.timeline.c_str(), "w");
@@ -187,8 +206,8 @@ int push_load(const PushLoadOptions& options) {
       "p99_ms=%.1f max_ms=%.1f mean_ms=%.1f transport_errors=%llu connections_opened=%llu "
       "client_cpu_s=%.2f load1_before=%s load1_after=%s",
       options.members.size(), static_cast<unsigned long long>(connection), options.rows,
-      options.warmup_s, options.seconds, static_cast<unsigned long long>(answered), accepted,
-      static_cast<double>(accepted) / options.seconds, others.empty() ? "-" : others.c_str(),
+      options.warmup_s, window_s, static_cast<unsigned long long>(answered), accepted,
+      window_s > 0 ? static_cast<double>(accepted) / window_s : 0.0, others.empty() ? "-" : others.c_str(),
       static_cast<unsigned long long>(stats.not_complete), percentile(stats.accepted_ms, 0.50),
       percentile(stats.accepted_ms, 0.90), percentile(stats.accepted_ms, 0.99),
       accepted ? stats.accepted_ms.back() : 0.0, mean,

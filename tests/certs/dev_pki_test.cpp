@@ -548,8 +548,8 @@ TEST_F(DevPkiTest, PrivateKeysAreOwnerOnly) {
     EXPECT_TRUE(owner_only(entry.path())) << entry.path();
   }
   // CA, gateway (TLS server, TLS client to recipients, signing), members, operators, inboxes
-  // (TLS and receipt signing).
-  EXPECT_EQ(keys, 1 + 3 + 21 + 3 + 4);
+  // (TLS and receipt signing), the SPT's pseudonym key.
+  EXPECT_EQ(keys, 1 + 3 + 21 + 3 + 4 + 1);
 }
 
 TEST_F(DevPkiTest, RerunChangesNothing) {

@@ -113,8 +113,12 @@ class ExampleConfigTest : public testing::Test {
  protected:
   void SetUp() override {
     for (const char* name : {"gateway.crt", "gateway.key", "gateway-signing.crt",
-                             "gateway-signing.key", "ca.crt", "ca.crl"}) {
+                             "gateway-signing.key", "ca.crt", "ca.crl", "gateway-client.crt",
+                             "gateway-client.key", "spt-pseudonym.key"}) {
       dir_.write(fs::path("certs/dev") / name);
+    }
+    for (const char* policy : {"npm.toml", "spt.toml"}) {
+      dir_.write(fs::path("schemas/policies") / policy);
     }
     file_ = dir_.write("gateway/gateway.toml", read_text(kSource / "gateway/gateway.example.toml"));
   }
@@ -144,6 +148,14 @@ TEST_F(ExampleConfigTest, LoadsWhenItsFilesExist) {
   EXPECT_EQ(config.intake.workers, 0u);
   EXPECT_EQ(config.intake.receipt_errors, 20u);
   EXPECT_EQ(config.retention.bodies_days, 400u);
+  // The two local inboxes scripts/run starts.
+  ASSERT_EQ(config.recipients.size(), 2u);
+  EXPECT_EQ(config.recipients.at("npm").url, "https://localhost:9443/v1/deliveries");
+  EXPECT_EQ(config.recipients.at("spt").url, "https://localhost:9444/v1/deliveries");
+  EXPECT_EQ(config.recipients.at("spt").policy, dir_.path() / "schemas/policies/spt.toml");
+  EXPECT_EQ(config.recipients.at("spt").pseudonym_key, certs / "spt-pseudonym.key");
+  EXPECT_TRUE(config.recipients.at("spt").schedule.has_value());
+  EXPECT_FALSE(config.recipients.at("npm").schedule.has_value());
 }
 
 // A certs/dev written before dev-pki issued the signing certificate: the error says which file.

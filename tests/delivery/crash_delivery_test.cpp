@@ -12,6 +12,7 @@
 #include "gateway/store/sqlite/sqlite_outbox.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/consolidated_payloads.hpp"
 #include "tests/support/gateway_log.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/test_pki.hpp"
@@ -104,7 +105,7 @@ TEST_F(CrashDeliveryTest, KilledMidDeliveryAndRestartedTheInboxHoldsExactlyOneCo
     npm.name = "npm";
     for (std::size_t i = 0; i < kDeliveries; ++i) {
       const fs::path payload = dir_.path() / ("payload-" + std::to_string(i) + ".json");
-      std::ofstream(payload) << R"({"consolidated":true,"n":)" << i << "}";
+      std::ofstream(payload, std::ios::binary) << consolidated_payloads().json;
       queued.push_back(delivery::enqueue_payload(outbox, signer, gateway_data() / "outbox", npm,
                                                  payload, {"2025-04-01..2026-03-31", "npm"},
                                                  store::Clock::now())

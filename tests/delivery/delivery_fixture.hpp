@@ -19,6 +19,7 @@
 #include "gateway/signing/signer.hpp"
 #include "gateway/store/sqlite/sqlite_outbox.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
+#include "tests/support/consolidated_payloads.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -118,8 +119,9 @@ class DeliveryFixture : public ::testing::Test {
     return std::make_unique<delivery::Deliverer>(outbox_, std::move(active), options);
   }
 
+  // A real consolidated payload by default: the inbox checks it against the schema.
   store::Delivery enqueue(const config::Recipient& recipient,
-                          const std::string& payload = R"({"submission":"consolidated","visits":[]})") {
+                          const std::string& payload = consolidated_payloads().json) {
     const auto file = dir_.path() / "payload.json";
     std::ofstream(file, std::ios::binary) << payload;
     return delivery::enqueue_payload(outbox_, signer_, dir_.path() / "gateway" / "outbox", recipient,

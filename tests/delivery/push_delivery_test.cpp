@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "adapters/core/sha256.hpp"
 #include "gateway/delivery/push_recipient.hpp"
 #include "gateway/signing/base64.hpp"
 #include "gateway/signing/verifier.hpp"
@@ -234,7 +235,7 @@ TEST_F(PushDeliveryTest, PayloadSignedByAnUntrustedKeyIsRefusedByTheInbox) {
   forged.id = "dlv_impostor";
   forged.recipient = "npm";
   forged.payload = path;
-  forged.sha256 = delivery::sha256_hex(bytes);
+  forged.sha256 = adapters::sha256_hex(bytes);
   forged.size = bytes.size();
   forged.signature = impostor.sign_detached(bytes);
   forged.content_type = "application/json";

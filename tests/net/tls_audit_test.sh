@@ -14,6 +14,7 @@ trap cleanup EXIT
 # The example config's relative paths (../certs/dev/...) hold in this mirror of the repository.
 mkdir -p "$work/gateway"
 cp "$src/gateway/gateway.example.toml" "$work/gateway/gateway.toml"
+ln -s "$src/schemas" "$work/schemas"  # the recipients' data policies
 "$src/certs/dev-pki" "$work/certs/dev" >/dev/null
 
 "$binary" serve --config "$work/gateway/gateway.toml" --listen 127.0.0.1:0 \

@@ -56,8 +56,6 @@ std::string base64(std::string_view bytes) {
   return text;
 }
 
-std::string sha256_hex(std::string_view bytes) { return adapters::sha256_hex(bytes); }
-
 ScriptedReply ScriptedReply::respond(unsigned status, std::string body,
                                      std::vector<std::pair<std::string, std::string>> headers) {
   ScriptedReply reply;

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/core/sha256.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace opcat::testing {
@@ -105,7 +106,6 @@ class FakeGateway {
 
 // Standard base64 with padding.
 std::string base64(std::string_view bytes);
-// SHA-256 of bytes, lower-case hex.
-std::string sha256_hex(std::string_view bytes);
+using adapters::sha256_hex;  // SHA-256 of bytes, lower-case hex
 
 }  // namespace opcat::testing

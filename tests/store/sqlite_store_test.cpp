@@ -2,6 +2,7 @@
 // isolation.
 #include <sqlite3.h>
 
+#include <fstream>
 #include <regex>
 
 #include "gateway/store/sqlite/migrations.hpp"
@@ -35,6 +36,47 @@ TEST(SqliteStoreOpen, RefusesADatabaseFromANewerGateway) {
     FAIL() << "a newer database was opened";
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("newer than this gateway"), std::string::npos) << e.what();
+  }
+}
+
+// `opcat-gateway consolidate` opens the store of a gateway that may be serving: it must neither
+// remove that gateway's spool files nor write, and it reads what the gateway committed.
+TEST_F(StoreTest, AReadOnlyStoreLeavesTheSpoolAloneReadsCommitsAndRefusesWrites) {
+  const auto committed = submit("hmip", "body one", 2, 0);
+  const auto spool_file = dir_.path() / sqlite::SqliteStore::kSpoolDir / "submission-in-use.spool";
+  std::ofstream(spool_file) << "a live writer's spool";
+  sqlite::SqliteStoreOptions options;
+  options.read_only = true;
+  sqlite::SqliteStore reader(dir_.path(), options);
+  EXPECT_TRUE(std::filesystem::exists(spool_file));
+  EXPECT_TRUE(reader.get_submission("hmip", committed.id).has_value());
+  std::size_t records = 0;
+  reader.for_each_current_record({}, [&](const CurrentRecord&) { ++records; });
+  EXPECT_EQ(records, 2u);
+  TransferLogEntry entry;
+  entry.time = Clock::now();
+  entry.status = "complete";
+  EXPECT_THROW(reader.append_transfer(entry), StoreError);
+  // The serving store still writes beside the reader.
+  EXPECT_NO_THROW(submit("hmip", "body two", 1, 0));
+}
+
+TEST(SqliteStoreOpen, AReadOnlyStoreRefusesADatabaseNotAtItsVersion) {
+  opcat::testing::TempDir dir("opcat-store");
+  { sqlite::SqliteStore store(dir.path()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / sqlite::SqliteStore::kFileName).c_str(), &db), SQLITE_OK);
+  const std::string sql = "DELETE FROM schema_migrations WHERE version = " +
+                          std::to_string(sqlite::latest_schema_version());
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  sqlite::SqliteStoreOptions options;
+  options.read_only = true;
+  try {
+    sqlite::SqliteStore store(dir.path(), options);
+    FAIL() << "an older database was opened read-only";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("once to migrate"), std::string::npos) << e.what();
   }
 }
 

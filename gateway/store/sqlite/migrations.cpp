@@ -122,16 +122,32 @@ std::span<const Migration> migrations() { return kMigrations; }
 
 int latest_schema_version() { return kMigrations.back().version; }
 
+namespace {
+
+int schema_version(Connection& connection) {
+  Statement statement = connection.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  return statement.step() ? static_cast<int>(statement.int64(0)) : 0;
+}
+
+}  // namespace
+
+void require_latest(Connection& connection) {
+  Statement table = connection.prepare(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  const int current = table.step() && table.int64(0) > 0 ? schema_version(connection) : 0;
+  if (current != latest_schema_version()) {
+    throw StoreError("the database has schema version " + std::to_string(current) + ", this " +
+                     "gateway reads version " + std::to_string(latest_schema_version()) +
+                     ": start `opcat-gateway serve` of this version once to migrate it");
+  }
+}
+
 void migrate(Connection& connection) {
   Transaction transaction(connection, Transaction::Kind::immediate);
   connection.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-  int current = 0;
-  {
-    Statement statement = connection.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (statement.step()) current = static_cast<int>(statement.int64(0));
-  }
+  const int current = schema_version(connection);
   if (current > latest_schema_version()) {
     throw StoreError("the database has schema version " + std::to_string(current) +
                      ", newer than this gateway knows (" + std::to_string(latest_schema_version()) +

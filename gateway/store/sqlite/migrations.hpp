@@ -21,4 +21,8 @@ int latest_schema_version();
 // database's version is newer than this gateway knows.
 void migrate(Connection& connection);
 
+// For a reader beside a running gateway (which alone migrates): throws StoreError unless the
+// database is at exactly this gateway's schema version.
+void require_latest(Connection& connection);
+
 }  // namespace opcat::store::sqlite

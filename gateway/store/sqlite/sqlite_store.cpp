@@ -16,8 +16,9 @@ std::int64_t as_limit(std::size_t limit) {
 
 // Created before the database is opened (SQLite would fail with "unable to open" without
 // the data directory) and emptied: no writer exists yet, so any spool file is a crash's.
-std::filesystem::path clean_spool_dir(const std::filesystem::path& data_dir) {
+std::filesystem::path clean_spool_dir(const std::filesystem::path& data_dir, bool read_only) {
   const std::filesystem::path dir = data_dir / SqliteStore::kSpoolDir;
+  if (read_only) return dir;
   std::filesystem::create_directories(dir);
   SubmissionSpool::remove_leftovers(dir);
   return dir;
@@ -26,12 +27,17 @@ std::filesystem::path clean_spool_dir(const std::filesystem::path& data_dir) {
 }  // namespace
 
 SqliteStore::SqliteStore(const std::filesystem::path& data_dir, SqliteStoreOptions options)
-    : spool_dir_(clean_spool_dir(data_dir)),
+    : spool_dir_(clean_spool_dir(data_dir, options.read_only)),
       spool_memory_limit_(options.spool_memory_limit),
       write_(data_dir / kFileName),
       committer_(write_, options.batch),
       read_(data_dir / kFileName) {
-  migrate(write_);
+  if (options.read_only) {
+    require_latest(write_);
+    write_.exec("PRAGMA query_only=ON");
+  } else {
+    migrate(write_);
+  }
   // A slip in a query method cannot write around the committer.
   read_.exec("PRAGMA query_only=ON");
 }

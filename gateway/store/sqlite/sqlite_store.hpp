@@ -35,6 +35,10 @@ struct SqliteStoreOptions {
   // Spooled bytes a writer keeps in memory before it spills to a file.
   std::size_t spool_memory_limit = SubmissionSpool::kDefaultMemoryLimit;
   BatchLimits batch;
+  // A reader beside a running gateway (`opcat-gateway consolidate`): the spool is left alone,
+  // nothing is migrated (the database must be at this version), and both connections refuse
+  // writes. Without it, opening would remove the running gateway's spool files.
+  bool read_only = false;
 };
 
 class SqliteStore final : public Store {
@@ -43,8 +47,8 @@ class SqliteStore final : public Store {
   static constexpr const char* kSpoolDir = "spool";
 
   // Creates the data directory, the spool directory and the database if needed, removes
-  // leftover spool files and migrates the database to the newest schema.
-  // Throws StoreError if the database is from a newer gateway.
+  // leftover spool files and migrates the database to the newest schema (unless read_only).
+  // Throws StoreError if the database is from a newer gateway (or, read-only, another version).
   explicit SqliteStore(const std::filesystem::path& data_dir, SqliteStoreOptions options = {});
 
   std::optional<SubmissionSummary> find_by_body(std::string_view member,

@@ -1,0 +1,480 @@
+#include "gateway/http/operations_api.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <boost/beast/http/field.hpp>
+
+#include <charconv>
+
+#include "gateway/http/json_response.hpp"
+#include "gateway/http/query.hpp"
+#include "gateway/log/log.hpp"
+#include "gateway/store/timestamp.hpp"
+
+namespace opcat::http {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+constexpr std::size_t kDefaultPage = 100;
+constexpr std::size_t kMaxPage = 1000;
+
+void string(Writer& json, std::string_view text) {
+  json.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+void time_or_null(Writer& json, const std::optional<store::Clock::time_point>& time) {
+  if (time) {
+    string(json, store::format_utc(*time));
+  } else {
+    json.Null();
+  }
+}
+
+Response json_ok(Status status, const rapidjson::StringBuffer& text, const Request& request) {
+  return json_response(status, {text.GetString(), text.GetSize()}, request);
+}
+
+// Reads are for every operator; a change needs the operator or admin role.
+std::optional<Response> refuse_unless_operator(const Context& context) {
+  const auto& role = context.caller.identity->role;
+  if (role && (*role == config::Role::operator_ || *role == config::Role::admin)) {
+    return std::nullopt;
+  }
+  return error_response(Status::forbidden, "role_forbidden",
+                        "this needs the operator or admin role; yours is " +
+                            std::string(role ? config::to_string(*role) : "none"),
+                        context.request);
+}
+
+std::string who(const Context& context) { return "operator:" + context.caller.identity->code; }
+
+// ---- consolidations ----------------------------------------------------------------------------
+
+void write_job(Writer& json, const consolidation::ConsolidationJob& job) {
+  json.StartObject();
+  json.Key("consolidation_id");
+  string(json, job.id);
+  json.Key("recipient");
+  string(json, job.request.recipient);
+  json.Key("period");
+  string(json, job.request.period.to_string());
+  json.Key("requested_by");
+  string(json, job.request.requested_by);
+  json.Key("requested_at");
+  string(json, store::format_utc(job.requested_at));
+  json.Key("state");
+  json.String(consolidation::to_string(job.state));
+  json.Key("finished_at");
+  time_or_null(json, job.finished_at);
+  if (job.summary) {
+    const auto& s = *job.summary;
+    json.Key("payload");
+    json.StartObject();
+    json.Key("format");
+    json.String(consolidation::to_string(s.format));
+    json.Key("policy");
+    string(json, s.policy_profile);
+    json.Key("bytes");
+    json.Uint64(s.bytes);
+    json.Key("sha256");
+    string(json, s.sha256);
+    json.Key("places");
+    json.Uint64(s.places);
+    json.Key("visits");
+    json.Uint64(s.visits);
+    json.Key("joint_visits");
+    json.Uint64(s.joint_visits);
+    json.Key("recommendations");
+    json.Uint64(s.recommendations);
+    json.Key("submissions");
+    json.Uint64(s.submissions);
+    json.EndObject();
+  }
+  json.Key("delivery_id");
+  if (job.delivery_id.empty()) {
+    json.Null();
+  } else {
+    string(json, job.delivery_id);
+  }
+  if (!job.error.empty()) {
+    json.Key("error");
+    string(json, job.error);
+  }
+  json.Key("href");
+  string(json, "/v1/consolidations/" + job.id);
+  json.EndObject();
+}
+
+Response bad_body(const Context& context, std::string_view message) {
+  return error_response(Status::bad_request, "bad_request_body", message, context.request);
+}
+
+Response post_consolidations(const Operations& ops, const Context& context) {
+  if (auto refusal = refuse_unless_operator(context)) return *refusal;
+  rapidjson::Document body;
+  const std::string& text = context.request.body();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    body.SetObject();  // no body: every recipient, the current NPM year
+  } else if (body.Parse(text.data(), text.size()).HasParseError()) {
+    return bad_body(context, std::string("the body is not JSON: ") +
+                                 rapidjson::GetParseError_En(body.GetParseError()));
+  }
+  if (!body.IsObject()) return bad_body(context, "the body must be a JSON object");
+  for (auto member = body.MemberBegin(); member != body.MemberEnd(); ++member) {
+    const std::string_view key(member->name.GetString(), member->name.GetStringLength());
+    if (key != "recipients" && key != "period") {
+      return bad_body(context, "unknown key \"" + std::string(key) +
+                                   "\" (known: recipients, period)");
+    }
+  }
+
+  std::vector<std::string> recipients;
+  if (const auto found = body.FindMember("recipients"); found != body.MemberEnd()) {
+    if (!found->value.IsArray() || found->value.Empty()) {
+      return bad_body(context, "recipients must be a non-empty array of recipient names");
+    }
+    for (const auto& name : found->value.GetArray()) {
+      if (!name.IsString()) return bad_body(context, "recipients must hold names (strings)");
+      const std::string recipient(name.GetString(), name.GetStringLength());
+      if (!ops.recipients.contains(recipient)) {
+        return error_response(Status::unprocessable_entity, "unknown_recipient",
+                              "no recipient \"" + recipient + "\" in the configuration",
+                              context.request);
+      }
+      if (std::find(recipients.begin(), recipients.end(), recipient) == recipients.end()) {
+        recipients.push_back(recipient);
+      }
+    }
+  } else {
+    for (const auto& [name, recipient] : ops.recipients) recipients.push_back(name);
+  }
+  if (recipients.empty()) {
+    return error_response(Status::unprocessable_entity, "no_recipients",
+                          "the configuration names no recipient to consolidate for",
+                          context.request);
+  }
+
+  consolidation::Period period;
+  try {
+    const auto found = body.FindMember("period");
+    if (found == body.MemberEnd()) {
+      period = consolidation::npm_year_containing(ops.today());
+    } else if (!found->value.IsString()) {
+      return bad_body(context, "period must be a string such as \"2025-04-01..2026-03-31\"");
+    } else {
+      period = consolidation::parse_period(
+          std::string_view(found->value.GetString(), found->value.GetStringLength()));
+    }
+  } catch (const std::invalid_argument& e) {
+    return bad_body(context, std::string("period: ") + e.what());
+  }
+
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  json.StartObject();
+  json.Key("consolidations");
+  json.StartArray();
+  std::string first;
+  for (const std::string& recipient : recipients) {
+    const auto job = ops.consolidations.submit(
+        {.recipient = recipient, .period = period, .requested_by = who(context)});
+    if (first.empty()) first = job.id;
+    write_job(json, job);
+  }
+  json.EndArray();
+  json.EndObject();
+  Response response = json_ok(Status::accepted, out, context.request);
+  if (recipients.size() == 1) response.set(beast_http::field::location, "/v1/consolidations/" + first);
+  return response;
+}
+
+Response list_consolidations(const Operations& ops, const Context& context) {
+  const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
+  if (!limit) {
+    return error_response(Status::bad_request, "bad_query",
+                          "limit must be between 1 and " + std::to_string(kMaxPage),
+                          context.request);
+  }
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  json.StartObject();
+  json.Key("consolidations");
+  json.StartArray();
+  for (const auto& job : ops.consolidations.list(*limit)) write_job(json, job);
+  json.EndArray();
+  json.EndObject();
+  return json_ok(Status::ok, out, context.request);
+}
+
+Response get_consolidation(const Operations& ops, const Context& context) {
+  const auto job = ops.consolidations.get(context.params.at("id"));
+  if (!job) {
+    return error_response(Status::not_found, "not_found", "no such consolidation (jobs are kept "
+                          "in memory: a restart forgets them, not their deliveries)",
+                          context.request);
+  }
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  write_job(json, *job);
+  return json_ok(Status::ok, out, context.request);
+}
+
+// ---- deliveries --------------------------------------------------------------------------------
+
+void write_delivery(Writer& json, const store::Delivery& d) {
+  json.StartObject();
+  json.Key("delivery_id");
+  string(json, d.id);
+  json.Key("recipient");
+  string(json, d.recipient);
+  json.Key("state");
+  json.String(store::to_string(d.state));
+  json.Key("created_at");
+  string(json, store::format_utc(d.created_at));
+  json.Key("due_at");
+  if (d.state == store::DeliveryState::pending) {
+    string(json, store::format_utc(d.due_at));
+  } else {
+    json.Null();
+  }
+  json.Key("attempts");
+  json.Uint(d.attempts);
+  json.Key("last_error");
+  if (d.last_error.empty()) {
+    json.Null();
+  } else {
+    string(json, d.last_error);
+  }
+  json.Key("failure_reason");
+  if (d.failure_reason.empty()) {
+    json.Null();
+  } else {
+    string(json, d.failure_reason);
+  }
+  json.Key("delivered_at");
+  time_or_null(json, d.delivered_at);
+  json.Key("payload");
+  json.StartObject();
+  json.Key("content_type");
+  string(json, d.content_type);
+  json.Key("size");
+  json.Uint64(d.size);
+  json.Key("sha256");
+  string(json, d.sha256);
+  json.EndObject();
+  json.Key("metadata");
+  if (d.metadata_json.empty()) {
+    json.Null();
+  } else {
+    json.RawValue(d.metadata_json.data(), d.metadata_json.size(), rapidjson::kObjectType);
+  }
+  json.Key("href");
+  string(json, "/v1/deliveries/" + d.id);
+  json.EndObject();
+}
+
+Response list_deliveries(const Operations& ops, const Context& context) {
+  store::DeliveryQuery query;
+  const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
+  if (!limit) {
+    return error_response(Status::bad_request, "bad_query",
+                          "limit must be between 1 and " + std::to_string(kMaxPage),
+                          context.request);
+  }
+  query.limit = *limit;
+  query.recipient = query_param(context.query, "recipient");
+  if (const auto state = query_param(context.query, "state")) {
+    try {
+      query.state = store::parse_delivery_state(*state);
+    } catch (const store::StoreError&) {
+      return error_response(Status::bad_request, "bad_query",
+                            "state must be pending, delivered or failed", context.request);
+    }
+  }
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  json.StartObject();
+  json.Key("deliveries");
+  json.StartArray();
+  for (const auto& d : ops.outbox.list_deliveries(query)) write_delivery(json, d);
+  json.EndArray();
+  json.EndObject();
+  return json_ok(Status::ok, out, context.request);
+}
+
+Response no_such_delivery(const Context& context) {
+  return error_response(Status::not_found, "not_found", "no such delivery", context.request);
+}
+
+Response get_delivery(const Operations& ops, const Context& context) {
+  const std::string& id = context.params.at("id");
+  const auto d = ops.outbox.get_delivery(id);
+  if (!d) return no_such_delivery(context);
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  json.StartObject();
+  json.Key("delivery");
+  write_delivery(json, *d);
+  json.Key("attempts");
+  json.StartArray();
+  for (const auto& attempt : ops.outbox.list_attempts(id)) {
+    json.StartObject();
+    json.Key("time");
+    string(json, store::format_utc(attempt.time));
+    json.Key("http_status");
+    if (attempt.http_status == 0) {
+      json.Null();
+    } else {
+      json.Int(attempt.http_status);
+    }
+    json.Key("duration_ms");
+    json.Int64(attempt.duration_ms);
+    json.Key("error");
+    if (attempt.error.empty()) {
+      json.Null();
+    } else {
+      string(json, attempt.error);
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  // The recipient's receipt as it sent it (text), for an operator to read; its signature is
+  // checked before a delivery is marked delivered.
+  json.Key("receipt");
+  if (d->receipt.empty()) {
+    json.Null();
+  } else {
+    string(json, d->receipt);
+  }
+  json.EndObject();
+  return json_ok(Status::ok, out, context.request);
+}
+
+Response requeue_delivery(const Operations& ops, const Context& context) {
+  if (auto refusal = refuse_unless_operator(context)) return *refusal;
+  const std::string& id = context.params.at("id");
+  const auto before = ops.outbox.get_delivery(id);
+  if (!before) return no_such_delivery(context);
+  if (!ops.requeue(id)) {
+    return error_response(Status::conflict, "not_failed",
+                          "only a failed delivery can be re-queued; this one is " +
+                              std::string(store::to_string(before->state)),
+                          context.request);
+  }
+  log::info("delivery_requeued")
+      .field("delivery_id", id)
+      .field("recipient", before->recipient)
+      .field("by", who(context));
+  const auto after = ops.outbox.get_delivery(id);
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  write_delivery(json, after ? *after : *before);
+  return json_ok(Status::ok, out, context.request);
+}
+
+// ---- the transfer log --------------------------------------------------------------------------
+
+void optional_text(Writer& json, const char* key, const std::string& text) {
+  json.Key(key);
+  if (text.empty()) {
+    json.Null();
+  } else {
+    string(json, text);
+  }
+}
+
+Response list_transfers(const Operations& ops, const Context& context) {
+  store::TransferQuery query;
+  const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
+  if (!limit) {
+    return error_response(Status::bad_request, "bad_query",
+                          "limit must be between 1 and " + std::to_string(kMaxPage),
+                          context.request);
+  }
+  query.limit = *limit;
+  if (const auto after = query_param(context.query, "after")) {
+    const auto [end, ec] = std::from_chars(after->data(), after->data() + after->size(), query.after_seq);
+    if (ec != std::errc() || end != after->data() + after->size() || query.after_seq < 0) {
+      return error_response(Status::bad_request, "bad_query",
+                            "after must be the seq of the last entry seen", context.request);
+    }
+  }
+  query.member = query_param(context.query, "member");
+  query.status = query_param(context.query, "status");
+  const auto entries = ops.store.list_transfers(query);
+
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  json.StartObject();
+  json.Key("transfers");
+  json.StartArray();
+  for (const auto& e : entries) {
+    json.StartObject();
+    json.Key("seq");
+    json.Int64(e.seq);
+    json.Key("time");
+    string(json, store::format_utc(e.time));
+    json.Key("direction");
+    json.String(store::to_string(e.direction));
+    optional_text(json, "member", e.member);
+    optional_text(json, "recipient", e.recipient);
+    optional_text(json, "submission_id", e.submission_id);
+    optional_text(json, "delivery_id", e.delivery_id);
+    json.Key("bytes");
+    json.Uint64(e.bytes);
+    json.Key("records");
+    json.Uint64(e.records);
+    json.Key("status");
+    string(json, e.status);
+    json.Key("http_status");
+    if (e.http_status == 0) {
+      json.Null();
+    } else {
+      json.Int(e.http_status);
+    }
+    json.Key("duration_ms");
+    json.Int64(e.duration_ms);
+    optional_text(json, "error", e.error);
+    json.EndObject();
+  }
+  json.EndArray();
+  // A cursor on seq, which only grows: a page never repeats nor skips an entry.
+  json.Key("next");
+  if (entries.size() == *limit) {
+    std::string next = "/v1/transfers?after=" + std::to_string(entries.back().seq) +
+                       "&limit=" + std::to_string(*limit);
+    if (query.member) next += "&member=" + *query.member;
+    if (query.status) next += "&status=" + *query.status;
+    string(json, next);
+  } else {
+    json.Null();
+  }
+  json.EndObject();
+  return json_ok(Status::ok, out, context.request);
+}
+
+}  // namespace
+
+void add_operations_routes(Router& router, Operations operations) {
+  auto ops = std::make_shared<const Operations>(std::move(operations));
+  router.add(Verb::post, "/v1/consolidations", Access::identified,
+             [ops](const Context& c) { return post_consolidations(*ops, c); });
+  router.add(Verb::get, "/v1/consolidations", Access::identified,
+             [ops](const Context& c) { return list_consolidations(*ops, c); });
+  router.add(Verb::get, "/v1/consolidations/{id}", Access::identified,
+             [ops](const Context& c) { return get_consolidation(*ops, c); });
+  router.add(Verb::get, "/v1/deliveries", Access::identified,
+             [ops](const Context& c) { return list_deliveries(*ops, c); });
+  router.add(Verb::get, "/v1/deliveries/{id}", Access::identified,
+             [ops](const Context& c) { return get_delivery(*ops, c); });
+  router.add(Verb::post, "/v1/deliveries/{id}/requeue", Access::identified,
+             [ops](const Context& c) { return requeue_delivery(*ops, c); });
+  router.add(Verb::get, "/v1/transfers", Access::identified,
+             [ops](const Context& c) { return list_transfers(*ops, c); });
+}
+
+}  // namespace opcat::http
