@@ -58,6 +58,9 @@ std::map<std::string, config::DailySchedule> schedules(const config::Config& con
 // A payload being written by a consolidation: "<outbox>/.tmp_<id>.partial".
 constexpr std::string_view kPartialPrefix = ".tmp_";
 constexpr std::string_view kPartialSuffix = ".partial";
+constexpr auto kPayloadPermissions =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+    std::filesystem::perms::group_read;
 
 }  // namespace
 
@@ -77,7 +80,7 @@ Gateway::Gateway(const config::Config& config)
   outbox_ = std::make_unique<store::sqlite::SqliteOutbox>(*sqlite_store);
   store_ = std::move(sqlite_store);
   policies_ = load_policies(config_, schema_);
-  remove_partial_payloads();
+  remove_outbox_leftovers();
   intake_ = std::make_unique<intake::Intake>(
       *store_, mappings_, schema_, signer_,
       intake::Intake::Options{.receipt_errors = config_.intake.receipt_errors});
@@ -103,15 +106,17 @@ Gateway::Gateway(const config::Config& config)
   parts.work = work_.get_executor();
   server_ = std::make_unique<net::Server>(config_, std::move(parts));
 
-  prune_bodies();
-  retention_ = std::thread([this] { run_retention(); });
-
   auto recipients = delivery::Deliverer::from_config(config_.recipients);
   if (!recipients.empty()) {
     deliverer_ = std::make_unique<delivery::Deliverer>(*outbox_, std::move(recipients));
     deliverer_->start();
   }
   consolidations_->start();
+
+  // Last: nothing after it may throw, since a joinable std::thread destroyed by a failed
+  // constructor would terminate the process instead of reporting the error.
+  prune_bodies();
+  retention_ = std::thread([this] { run_retention(); });
 }
 
 store::Delivery Gateway::enqueue_delivery(const std::string& recipient,
@@ -148,6 +153,9 @@ consolidation::ConsolidationOutcome Gateway::consolidate_for(
   try {
     std::ofstream file(partial, std::ios::binary | std::ios::trunc);
     if (!file) throw std::runtime_error("cannot write " + partial.string());
+    // Personal data (the NPM's payload keeps it): readable by the gateway's user and group only.
+    std::filesystem::permissions(partial, kPayloadPermissions,
+                                 std::filesystem::perm_options::replace);
     consolidation::ConsolidationOutcome outcome;
     outcome.summary = consolidation::consolidate(*store_, request.period,
                                                  policies_.at(request.recipient),
@@ -168,17 +176,26 @@ consolidation::ConsolidationOutcome Gateway::consolidate_for(
   }
 }
 
-void Gateway::remove_partial_payloads() {
+void Gateway::remove_outbox_leftovers() {
+  std::filesystem::create_directories(config_.data_dir / "outbox");
+  std::filesystem::permissions(config_.data_dir / "outbox",
+                               kPayloadPermissions | std::filesystem::perms::owner_exec |
+                                   std::filesystem::perms::group_exec,
+                               std::filesystem::perm_options::replace);
+  // Only the gateway writes in outbox/: a dot-file there is a payload a crash cut off (a
+  // consolidation's .partial, a copy's temporary), and a payload file without its delivery row
+  // was placed by an enqueue that failed or crashed before its row was committed.
   const std::filesystem::path outbox_dir = config_.data_dir / "outbox";
   std::error_code error;
   std::uint64_t removed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(outbox_dir, error)) {
+    if (!entry.is_regular_file()) continue;
     const std::string name = entry.path().filename().string();
-    if (name.starts_with(kPartialPrefix) && name.ends_with(kPartialSuffix)) {
-      removed += std::filesystem::remove(entry.path(), error) ? 1 : 0;
-    }
+    const bool cut_off = name.starts_with(".");
+    const bool orphan = name.starts_with("dlv_") && !outbox_->get_delivery(entry.path().stem().string());
+    if (cut_off || orphan) removed += std::filesystem::remove(entry.path(), error) ? 1 : 0;
   }
-  if (removed > 0) log::info("removed_partial_payloads").field("count", removed);
+  if (removed > 0) log::info("removed_outbox_leftovers").field("count", removed);
 }
 
 bool Gateway::requeue_delivery(const std::string& delivery_id) {

@@ -66,7 +66,7 @@ class Gateway {
   bool requeue_delivery(const std::string& delivery_id);
 
  private:
-  void remove_partial_payloads();
+  void remove_outbox_leftovers();
   void prune_bodies();
   void run_retention();
 

@@ -20,6 +20,7 @@
 #include "gateway/config/config.hpp"
 #include "gateway/consolidation/consolidator.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
+#include "gateway/store/submission_id.hpp"
 
 namespace opcat::cli {
 namespace {
@@ -137,16 +138,24 @@ int consolidate(const ConsolidateOptions& options) {
     }
     // Written aside and renamed into place: the named file is either whole or absent, never a
     // payload cut off half-way.
+    // The temporary name is unique, so that two runs never write into each other's file, and
+    // removed whatever happens.
     const std::filesystem::path out(options.out);
-    const std::filesystem::path partial(out.string() + ".partial");
-    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-    if (!file) throw std::runtime_error("cannot write " + partial.string());
-    const auto summary = consolidation::consolidate(store, *period, *policy, *format, file);
-    file.close();
-    if (!file) throw std::runtime_error("writing " + partial.string() + " failed");
-    std::filesystem::rename(partial, out);
-    print_summary(summary, options.out);
-    return kExitOk;
+    const std::filesystem::path partial(out.string() + "." + store::new_id("") + ".partial");
+    try {
+      std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+      if (!file) throw std::runtime_error("cannot write " + partial.string());
+      const auto summary = consolidation::consolidate(store, *period, *policy, *format, file);
+      file.close();
+      if (!file) throw std::runtime_error("writing " + partial.string() + " failed");
+      std::filesystem::rename(partial, out);
+      print_summary(summary, options.out);
+      return kExitOk;
+    } catch (...) {
+      std::error_code ignored;
+      std::filesystem::remove(partial, ignored);
+      throw;
+    }
   } catch (const std::exception& e) {
     std::cerr << "opcat-gateway consolidate: " << e.what() << '\n';
     return kExitFailure;

@@ -62,6 +62,17 @@ void ConsolidationQueue::stop() {
   thread_.join();
 }
 
+const ConsolidationJob* ConsolidationQueue::waiting_like(const ConsolidationRequest& request) const {
+  for (const std::string& id : pending_) {
+    const ConsolidationJob& job = jobs_.at(id);
+    if (job.request.recipient == request.recipient &&
+        job.request.period.to_string() == request.period.to_string()) {
+      return &job;
+    }
+  }
+  return nullptr;
+}
+
 ConsolidationJob ConsolidationQueue::submit(ConsolidationRequest request) {
   ConsolidationJob queued;
   queued.id = new_consolidation_id();
@@ -69,6 +80,10 @@ ConsolidationJob ConsolidationQueue::submit(ConsolidationRequest request) {
   queued.requested_at = options_.now();
   {
     std::lock_guard lock(mutex_);
+    if (const ConsolidationJob* same = waiting_like(queued.request)) return *same;
+    if (pending_.size() >= options_.max_queued) {
+      throw QueueFull(std::to_string(pending_.size()) + " consolidations are waiting already");
+    }
     jobs_[queued.id] = queued;
     order_.push_back(queued.id);
     pending_.push_back(queued.id);
@@ -117,11 +132,13 @@ void ConsolidationQueue::forget_old() {
 void ConsolidationQueue::queue_scheduled(SysClock::time_point now) {
   for (auto& [recipient, next] : next_runs_) {
     if (next > now) continue;
+    next = next_run(options_.schedules.at(recipient), now);
     ConsolidationJob queued;
     queued.id = new_consolidation_id();
     queued.request = {.recipient = recipient,
-                      .period = npm_year_containing(iso_day(now)),
+                      .period = npm_year_containing(iso_day(now - std::chrono::days(1))),
                       .requested_by = "schedule"};
+    if (waiting_like(queued.request) != nullptr) continue;
     queued.requested_at = now;
     jobs_[queued.id] = queued;
     order_.push_back(queued.id);
@@ -130,7 +147,6 @@ void ConsolidationQueue::queue_scheduled(SysClock::time_point now) {
         .field("consolidation_id", queued.id)
         .field("recipient", recipient)
         .field("period", queued.request.period.to_string());
-    next = next_run(options_.schedules.at(recipient), now);
   }
   forget_old();
 }

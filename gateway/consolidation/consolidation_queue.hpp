@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,20 +52,28 @@ struct ConsolidationOutcome {
   std::string delivery_id;
 };
 
+class QueueFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class ConsolidationQueue {
  public:
   // Consolidates and enqueues one request; throws with a readable reason when it cannot.
   using Work = std::function<ConsolidationOutcome(const ConsolidationRequest&)>;
 
   struct Options {
-    // Recipients with a schedule: a job for the NPM year holding the day is queued at each
-    // scheduled time (UTC). A time missed while the gateway was down is not made up: the next
-    // run consolidates the same period from the same, or newer, data.
+    // Recipients with a schedule: at each scheduled time (UTC) a job is queued for the NPM year
+    // holding the day before, so that the run of 1 April delivers the year just ended, complete
+    // (later corrections to a past year are an operator's call, with its period). A time missed
+    // while the gateway was down is not made up: the next run consolidates the same period from
+    // the same, or newer, data.
     std::map<std::string, config::DailySchedule> schedules;
     std::function<std::chrono::system_clock::time_point()> now = [] {
       return std::chrono::system_clock::now();
     };
-    std::size_t kept = 1000;  // finished jobs remembered for GET /v1/consolidations
+    std::size_t kept = 1000;        // finished jobs remembered for GET /v1/consolidations
+    std::size_t max_queued = 100;   // jobs waiting: beyond it submit() refuses (QueueFull)
     // The longest sleep before the clock is read again: the wait runs on the steady clock, so a
     // wall-clock change (or a test's clock) is noticed within this.
     std::chrono::milliseconds max_sleep{std::chrono::minutes(1)};
@@ -80,7 +89,10 @@ class ConsolidationQueue {
   // jobs still queued are dropped (they never reached the outbox).
   void stop();
 
-  // Queues a job and returns it (state queued).
+  // Queues a job and returns it (state queued). A job for the same recipient and period that is
+  // still waiting is returned instead of a second one (a retried request, a double click, a
+  // schedule meeting an operator's call): one payload, one delivery. Throws QueueFull when
+  // max_queued jobs are waiting.
   ConsolidationJob submit(ConsolidationRequest request);
   std::optional<ConsolidationJob> get(const std::string& id) const;
   // Newest first, at most `limit`.
@@ -93,6 +105,8 @@ class ConsolidationQueue {
  private:
   void run(std::stop_token stop);
   void queue_scheduled(std::chrono::system_clock::time_point now);  // with mutex_ held
+  // A waiting job for the same recipient and period, if any.               with mutex_ held
+  const ConsolidationJob* waiting_like(const ConsolidationRequest& request) const;
   ConsolidationJob& job(const std::string& id);                     // with mutex_ held
   void forget_old();                                                // with mutex_ held
 

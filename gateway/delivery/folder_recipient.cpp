@@ -4,23 +4,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "gateway/push/durable_files.hpp"
 #include "gateway/store/timestamp.hpp"
 
 namespace opcat::delivery {
 namespace {
 namespace fs = std::filesystem;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return std::move(bytes).str();
-}
 
 std::string manifest_json(const store::Delivery& d, const std::string& payload_name) {
   rapidjson::StringBuffer buffer;
@@ -64,7 +53,7 @@ Handover FolderRecipient::hand_over(const store::Delivery& delivery, std::stop_t
     const std::string manifest_bytes = manifest_json(delivery, payload_name);
     // A retry after a crash finds some files there already: they were written whole (renamed
     // only once complete), so a name that exists holds the same bytes; only the rest are added.
-    push::write_new_file(folder_ / payload_name, read_file(delivery.payload));
+    push::copy_new_file(delivery.payload, folder_ / payload_name);
     push::write_new_file(folder_ / (payload_name + ".p7s"), delivery.signature);
     push::write_new_file(manifest, manifest_bytes);
     handover.result = Handover::Result::delivered;

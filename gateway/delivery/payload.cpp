@@ -23,23 +23,12 @@ std::string new_delivery_id() { return store::new_id("dlv_"); }
 
 namespace {
 
-constexpr std::size_t kChunk = 1 << 16;
-
 // Copies `from` into the new file `to` (durably, never replacing), hashing the bytes on the way.
 std::string copy_hashing(const fs::path& from, const fs::path& to) {
-  std::ifstream in(from, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the payload " + from.string());
   adapters::Sha256 digest;
-  push::NewFile out(to);
-  std::string chunk(kChunk, '\0');
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    const std::string_view piece(chunk.data(), static_cast<std::size_t>(in.gcount()));
-    digest.update(piece);
-    out.write(piece);
+  if (!push::copy_new_file(from, to, [&](std::string_view piece) { digest.update(piece); })) {
+    throw std::runtime_error(to.string() + " exists already");
   }
-  if (in.bad()) throw std::runtime_error("error while reading the payload " + from.string());
-  if (!out.commit()) throw std::runtime_error(to.string() + " exists already");
   return digest.finish_hex();
 }
 
@@ -91,18 +80,26 @@ store::Delivery enqueue_payload(store::Outbox& outbox, const signing::Signer& si
     if (!push::move_without_replacing(payload_file, delivery.payload)) {
       throw std::runtime_error(delivery.payload.string() + " exists already");
     }
-    delivery.sha256 = push::sha256_of_file(delivery.payload);
   } else {
     delivery.sha256 = copy_hashing(payload_file, delivery.payload);
   }
-  delivery.size = fs::file_size(delivery.payload);
-  delivery.signature = signer.sign_detached_file(delivery.payload);
-  delivery.content_type = xml ? "application/xml" : "application/json";
-  delivery.metadata_json = metadata_json(recipient, metadata, delivery.sha256);
-  delivery.created_at = now;
-  delivery.due_at = now;
-  delivery.retry_since = now;
-  outbox.enqueue(delivery);
+  // Until its row is committed the file is nobody's: removed if anything fails (and, after a
+  // crash, by the gateway's start-up sweep of files without a row).
+  try {
+    if (source == PayloadSource::move) delivery.sha256 = push::sha256_of_file(delivery.payload);
+    delivery.size = fs::file_size(delivery.payload);
+    delivery.signature = signer.sign_detached_file(delivery.payload);
+    delivery.content_type = xml ? "application/xml" : "application/json";
+    delivery.metadata_json = metadata_json(recipient, metadata, delivery.sha256);
+    delivery.created_at = now;
+    delivery.due_at = now;
+    delivery.retry_since = now;
+    outbox.enqueue(delivery);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(delivery.payload, ignored);
+    throw;
+  }
   return delivery;
 }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "adapters/core/utf8_text.hpp"
 #include "gateway/delivery/folder_recipient.hpp"
 #include "gateway/delivery/receipt_check.hpp"
 #include "gateway/push/gateway_url.hpp"
@@ -21,10 +22,9 @@ std::optional<std::chrono::seconds> retry_after_of(const push::HttpResponse& res
 }
 
 // The first words of the recipient's error body, for the transfer log.
-std::string excerpt(const std::string& body) {
-  constexpr std::size_t kMax = 300;
-  return body.size() <= kMax ? body : body.substr(0, kMax) + "...";
-}
+// The start of a recipient's error body, for the delivery's last_error and the transfer log
+// (shown as JSON by the admin API: cut on a character boundary, invalid UTF-8 replaced).
+std::string excerpt(const std::string& body) { return adapters::utf8_excerpt(body, 300); }
 
 }  // namespace
 

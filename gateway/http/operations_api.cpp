@@ -9,6 +9,7 @@
 
 #include <charconv>
 
+#include "adapters/core/utf8_text.hpp"
 #include "gateway/http/json_response.hpp"
 #include "gateway/http/query.hpp"
 #include "gateway/log/log.hpp"
@@ -22,8 +23,10 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 1000;
 
+// Errors and receipts come from recipients: text that is not UTF-8 must not break the answer.
 void string(Writer& json, std::string_view text) {
-  json.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  const std::string safe = adapters::valid_utf8(text);
+  json.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
 }
 
 void time_or_null(Writer& json, const std::optional<store::Clock::time_point>& time) {
@@ -180,10 +183,20 @@ Response post_consolidations(const Operations& ops, const Context& context) {
   json.StartArray();
   std::string first;
   for (const std::string& recipient : recipients) {
-    const auto job = ops.consolidations.submit(
-        {.recipient = recipient, .period = period, .requested_by = who(context)});
-    if (first.empty()) first = job.id;
-    write_job(json, job);
+    try {
+      const auto job = ops.consolidations.submit(
+          {.recipient = recipient, .period = period, .requested_by = who(context)});
+      if (first.empty()) first = job.id;
+      write_job(json, job);
+    } catch (const consolidation::QueueFull& e) {
+      // Jobs queued for the recipients before this one stand; the answer says which did not.
+      Response busy = error_response(Status::too_many_requests, "too_many_consolidations",
+                                     std::string(e.what()) + "; not queued for " + recipient +
+                                         " (those before it in the request were)",
+                                     context.request);
+      busy.set(beast_http::field::retry_after, "60");
+      return busy;
+    }
   }
   json.EndArray();
   json.EndObject();
@@ -447,8 +460,8 @@ Response list_transfers(const Operations& ops, const Context& context) {
   if (entries.size() == *limit) {
     std::string next = "/v1/transfers?after=" + std::to_string(entries.back().seq) +
                        "&limit=" + std::to_string(*limit);
-    if (query.member) next += "&member=" + *query.member;
-    if (query.status) next += "&status=" + *query.status;
+    if (query.member) next += "&member=" + percent_encode(*query.member);
+    if (query.status) next += "&status=" + percent_encode(*query.status);
     string(json, next);
   } else {
     json.Null();

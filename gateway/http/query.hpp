@@ -12,6 +12,10 @@ namespace opcat::http {
 // percent-encoding is broken.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
 
+// `text` made safe as a query value: everything but unreserved characters (RFC 3986: letters,
+// digits, "-._~") percent-encoded. query_param reads it back.
+std::string percent_encode(std::string_view text);
+
 // The page size in `limit`, within [1, max]; `fallback` when absent, nullopt when it is not a
 // number in that range.
 std::optional<std::size_t> query_limit(std::string_view query, std::size_t fallback,

@@ -13,6 +13,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "adapters/core/utf8_text.hpp"
+
 namespace opcat::log {
 namespace {
 
@@ -42,31 +44,6 @@ std::string utc_now() {
   const auto n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
   std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms));
   return text;
-}
-
-// Log fields carry what clients sent (paths, certificate names): invalid UTF-8 would make the
-// line invalid JSON, so each byte that does not start a valid sequence (RFC 3629: no overlong
-// forms, no surrogates, nothing past U+10FFFF; RapidJSON's decoder checks exactly that) becomes
-// U+FFFD.
-std::string valid_utf8(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  std::size_t i = 0;
-  while (i < in.size()) {
-    // At most four bytes make a sequence; the zero padding fails any sequence cut short.
-    char window[5] = {};
-    std::memcpy(window, in.data() + i, std::min<std::size_t>(4, in.size() - i));
-    rapidjson::StringStream sequence(window);
-    rapidjson::StringBuffer ignored;
-    if (rapidjson::UTF8<>::Validate(sequence, ignored)) {
-      out.append(window, sequence.Tell());
-      i += sequence.Tell();
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -113,7 +90,8 @@ Line::~Line() {
 
 Line& Line::field(std::string_view key, std::string_view value) {
   if (buffer_) {
-    const std::string text = valid_utf8(value);
+    // Log fields carry what clients sent (paths, certificate names).
+    const std::string text = adapters::valid_utf8(value);
     buffer_->json.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
     buffer_->json.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
   }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <fstream>
 #include <system_error>
 #include <utility>
 
@@ -108,6 +109,24 @@ bool NewFile::commit() {
 bool write_new_file(const fs::path& target, std::string_view bytes) {
   NewFile file(target);
   file.write(bytes);
+  return file.commit();
+}
+
+bool copy_new_file(const fs::path& from, const fs::path& target,
+                   const std::function<void(std::string_view)>& each_piece) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) throw std::system_error(errno, std::generic_category(), "cannot read " + from.string());
+  NewFile file(target);
+  std::string piece(64 * 1024, '\0');
+  while (in) {
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    const std::string_view bytes(piece.data(), static_cast<std::size_t>(in.gcount()));
+    if (each_piece) each_piece(bytes);
+    file.write(bytes);
+  }
+  if (in.bad()) {
+    throw std::system_error(EIO, std::generic_category(), "error while reading " + from.string());
+  }
   return file.commit();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,12 @@ class NewFile {
 
 // The whole of `bytes` as a new file; false if `target` exists already.
 bool write_new_file(const std::filesystem::path& target, std::string_view bytes);
+
+// A copy of the file `from` as the new file `target`, read and written in 64 KiB pieces (never
+// whole in memory), each piece also given to `each_piece` when set (to hash it on the way).
+// False, and nothing left behind, if `target` exists already.
+bool copy_new_file(const std::filesystem::path& from, const std::filesystem::path& target,
+                   const std::function<void(std::string_view)>& each_piece = {});
 
 // Renames `from` to `to` atomically unless `to` exists (then false, nothing moved), and syncs
 // both folders so that the move outlives a crash.

@@ -123,10 +123,39 @@ class ConsolidationFlowTest : public ::testing::Test {
     thread_ = std::thread([this] { gateway_->run(/*handle_signals=*/false); });
   }
 
-  ~ConsolidationFlowTest() override {
+  ~ConsolidationFlowTest() override { stop(); }
+
+  void stop() {
+    if (!gateway_) return;
     gateway_->shutdown();
     thread_.join();
     gateway_.reset();
+  }
+
+  void restart() {
+    stop();
+    gateway_ = std::make_unique<Gateway>(config_);
+    thread_ = std::thread([this] { gateway_->run(/*handle_signals=*/false); });
+  }
+
+  // Asks for one recipient's consolidation and waits for its job: the delivery id.
+  std::string consolidate(const std::string& recipient) {
+    const Response accepted =
+        admin(operator_, beast_http::verb::post, "/v1/consolidations",
+              R"({"recipients":[")" + recipient + R"("],"period":")" + kPeriod + "\"}");
+    EXPECT_EQ(accepted.result(), beast_http::status::accepted) << accepted.body();
+    const std::string href = accepted[beast_http::field::location];
+    std::string delivery;
+    EXPECT_TRUE(eventually(
+        [&] {
+          const auto read = parse(admin(viewer_, beast_http::verb::get, href).body());
+          if (std::string(read["state"].GetString()) == "done") {
+            delivery = read["delivery_id"].GetString();
+          }
+          return !delivery.empty();
+        },
+        60s));
+    return delivery;
   }
 
   inbox::InboxConfig inbox_config(const std::string& name) const {
@@ -321,6 +350,29 @@ TEST_F(ConsolidationFlowTest, PushedExportsReachBothInboxesOnceSignedAndTheSptMi
   }
   EXPECT_EQ(logged, (std::set<std::string>{"npm:" + delivery_of.at("npm"),
                                            "spt:" + delivery_of.at("spt")}));
+}
+
+// What a crash can leave in the outbox (a consolidation cut off, a payload placed by an enqueue
+// whose row never committed) is removed at start-up; a queued delivery's payload is not.
+TEST_F(ConsolidationFlowTest, AnOutboxsLeftoversAreRemovedAtStartAndDeliveriesKept) {
+  ASSERT_NO_FATAL_FAILURE(push_every_sample());
+  const std::string id = consolidate("npm");
+  ASSERT_FALSE(id.empty());
+  const fs::path outbox = config_.data_dir / "outbox";
+  ASSERT_TRUE(fs::exists(outbox / (id + ".json")));
+  // The outbox holds personal data: not for other users of the machine.
+  EXPECT_EQ(fs::status(outbox / (id + ".json")).permissions() & fs::perms::others_all,
+            fs::perms::none);
+  std::ofstream(outbox / ".tmp_cutoff.partial") << "half a payload";
+  std::ofstream(outbox / "dlv_orphanwithoutarow.json") << "{}";
+  std::ofstream(outbox / ".dlv_orphanwithoutarow.json.Ab12Cd") << "{";
+
+  restart();
+  EXPECT_TRUE(fs::exists(outbox / (id + ".json")));
+  EXPECT_FALSE(fs::exists(outbox / ".tmp_cutoff.partial"));
+  EXPECT_FALSE(fs::exists(outbox / "dlv_orphanwithoutarow.json"));
+  EXPECT_FALSE(fs::exists(outbox / ".dlv_orphanwithoutarow.json.Ab12Cd"));
+  EXPECT_EQ(fs::status(outbox).permissions() & fs::perms::others_all, fs::perms::none);
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ TEST(ConsolidationQueueTest, OnlyFinishedJobsAreForgotten) {
   ConsolidationQueue queue(succeed_with("dlv_x"), options);
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {
-    ids.push_back(queue.submit({.recipient = "npm",
+    ids.push_back(queue.submit({.recipient = "r" + std::to_string(i),
                                 .period = parse_period("2024-04-01..2025-03-31"),
                                 .requested_by = "test"})
                       .id);
@@ -132,7 +132,7 @@ TEST(ConsolidationQueueTest, OnlyFinishedJobsAreForgotten) {
   EXPECT_TRUE(queue.get(ids.back()).has_value());
 }
 
-TEST(ConsolidationQueueTest, AScheduleQueuesTheNpmYearAtItsTime) {
+TEST(ConsolidationQueueTest, AScheduleQueuesTheYearOfTheDayBeforeAtItsTime) {
   // The clock stands just before 02:00 on 31 March 2026 (the last day of the 2025-26 year), then
   // moves past it: the job must be for 2025-04-01..2026-03-31, asked for by the schedule, once.
   std::atomic<SysClock::time_point> clock{utc(2026, 3, 31, 1, 59, 59)};
@@ -162,11 +162,35 @@ TEST(ConsolidationQueueTest, AScheduleQueuesTheNpmYearAtItsTime) {
     std::lock_guard lock(period_mutex);
     EXPECT_EQ(period, "2025-04-01..2026-03-31 spt schedule");
   }
-  // Still 31 March: the next run is 1 April 02:00, in the 2026-27 year.
+  // The run of 1 April delivers the year that ended the day before, complete.
   clock = utc(2026, 4, 1, 2, 0, 1);
   ASSERT_TRUE(eventually([&] { return runs.load() == 2; }));
+  {
+    std::lock_guard lock(period_mutex);
+    EXPECT_EQ(period, "2025-04-01..2026-03-31 spt schedule");
+  }
+  // From 2 April, the new year.
+  clock = utc(2026, 4, 2, 2, 0, 1);
+  ASSERT_TRUE(eventually([&] { return runs.load() == 3; }));
   std::lock_guard lock(period_mutex);
   EXPECT_EQ(period, "2026-04-01..2027-03-31 spt schedule");
+}
+
+TEST(ConsolidationQueueTest, AWaitingJobIsNotQueuedTwiceAndTheQueueIsBounded) {
+  ConsolidationQueue::Options options;
+  options.max_queued = 2;
+  ConsolidationQueue queue(succeed_with("dlv_x"), options);  // never started: jobs stay waiting
+  const auto year = parse_period("2024-04-01..2025-03-31");
+  const auto first = queue.submit({.recipient = "spt", .period = year, .requested_by = "a"});
+  const auto again = queue.submit({.recipient = "spt", .period = year, .requested_by = "b"});
+  EXPECT_EQ(again.id, first.id) << "the same recipient and period, still waiting";
+  const auto npm = queue.submit({.recipient = "npm", .period = year, .requested_by = "a"});
+  EXPECT_NE(npm.id, first.id);
+  EXPECT_THROW(queue.submit({.recipient = "npm",
+                             .period = parse_period("2023-04-01..2024-03-31"),
+                             .requested_by = "a"}),
+               QueueFull);
+  EXPECT_EQ(queue.list(10).size(), 2u);
 }
 
 }  // namespace

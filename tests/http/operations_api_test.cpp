@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/http/operations_api.hpp"
+#include "gateway/http/query.hpp"
 #include "gateway/store/sqlite/sqlite_outbox.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
 #include "tests/http/handler_testing.hpp"
@@ -220,6 +221,15 @@ TEST_F(OperationsApiTest, OnlyAFailedDeliveryIsRequeued) {
   ASSERT_TRUE(parses_as_json(requeued.body(), body));
   EXPECT_STREQ(body["state"].GetString(), "pending");
   EXPECT_EQ(outbox_.get_delivery(pending.id)->state, store::DeliveryState::pending);
+}
+
+TEST(QueryTest, PercentEncodedValuesReadBackExactly) {
+  for (const std::string& value : {std::string("imb-ni"), std::string("a&b=c #d+e%f"),
+                                  std::string("caf\xC3\xA9")}) {
+    const std::string query = "limit=5&member=" + percent_encode(value) + "&x=1";
+    EXPECT_EQ(query_param(query, "member"), value) << query;
+  }
+  EXPECT_EQ(percent_encode("imb-ni_1.2~"), "imb-ni_1.2~");
 }
 
 TEST_F(OperationsApiTest, TheTransferLogPagesByCursorAndFilters) {

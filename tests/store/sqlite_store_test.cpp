@@ -61,6 +61,14 @@ TEST_F(StoreTest, AReadOnlyStoreLeavesTheSpoolAloneReadsCommitsAndRefusesWrites)
   EXPECT_NO_THROW(submit("hmip", "body two", 1, 0));
 }
 
+TEST(SqliteStoreOpen, AReadOnlyStoreNeverCreatesADatabase) {
+  opcat::testing::TempDir dir("opcat-store");
+  sqlite::SqliteStoreOptions options;
+  options.read_only = true;
+  EXPECT_THROW(sqlite::SqliteStore(dir.path(), options), StoreError);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / sqlite::SqliteStore::kFileName));
+}
+
 TEST(SqliteStoreOpen, AReadOnlyStoreRefusesADatabaseNotAtItsVersion) {
   opcat::testing::TempDir dir("opcat-store");
   { sqlite::SqliteStore store(dir.path()); }

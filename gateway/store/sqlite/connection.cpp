@@ -91,12 +91,12 @@ std::string Statement::blob(int column) const {
                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-Connection::Connection(const std::filesystem::path& file) {
+Connection::Connection(const std::filesystem::path& file, bool must_exist) {
   // NOMUTEX: each connection is used by one thread at a time under the store's own locks, so
   // SQLite's per-connection mutex would be redundant.
-  const int rc = sqlite3_open_v2(file.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      file.c_str(), &db_,
+      SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = "cannot open " + file.string() + ": " +
                                 (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));

@@ -60,7 +60,9 @@ class Statement {
 class Connection {
  public:
   // Opens (creating if needed) and applies the pragmas every connection must have.
-  explicit Connection(const std::filesystem::path& file);
+  // Creates the database file unless `must_exist` (a reader beside a gateway must never make an
+  // empty database where it expected the gateway's).
+  explicit Connection(const std::filesystem::path& file, bool must_exist = false);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

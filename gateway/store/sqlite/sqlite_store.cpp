@@ -29,9 +29,9 @@ std::filesystem::path clean_spool_dir(const std::filesystem::path& data_dir, boo
 SqliteStore::SqliteStore(const std::filesystem::path& data_dir, SqliteStoreOptions options)
     : spool_dir_(clean_spool_dir(data_dir, options.read_only)),
       spool_memory_limit_(options.spool_memory_limit),
-      write_(data_dir / kFileName),
+      write_(data_dir / kFileName, options.read_only),
       committer_(write_, options.batch),
-      read_(data_dir / kFileName) {
+      read_(data_dir / kFileName, options.read_only) {
   if (options.read_only) {
     require_latest(write_);
     write_.exec("PRAGMA query_only=ON");
