@@ -37,39 +37,16 @@ struct ConsolidateOptions {
   std::string out;     // empty: stdout
 };
 
+// One JSON line on stderr: the summary, and where the payload went.
 void print_summary(const consolidation::ConsolidationSummary& s, const std::string& out) {
   rapidjson::StringBuffer text;
   rapidjson::Writer<rapidjson::StringBuffer> json(text);
   json.StartObject();
   json.Key("consolidated");
-  json.StartObject();
-  json.Key("period");
-  json.String(s.period.to_string().c_str());
-  json.Key("policy");
-  json.String(s.policy_profile.c_str());
-  json.Key("format");
-  json.String(consolidation::to_string(s.format));
+  const std::string summary = consolidation::to_json(s);
+  json.RawValue(summary.data(), summary.size(), rapidjson::kObjectType);
   json.Key("out");
   json.String(out.empty() ? "-" : out.c_str());
-  json.Key("places");
-  json.Uint64(s.places);
-  json.Key("visits");
-  json.Uint64(s.visits);
-  json.Key("joint_visits");
-  json.Uint64(s.joint_visits);
-  json.Key("recommendations");
-  json.Uint64(s.recommendations);
-  json.Key("populations");
-  json.Uint64(s.populations);
-  json.Key("indicators");
-  json.Uint64(s.indicators);
-  json.Key("submissions");
-  json.Uint64(s.submissions);
-  json.Key("bytes");
-  json.Uint64(s.bytes);
-  json.Key("sha256");
-  json.String(s.sha256.c_str());
-  json.EndObject();
   json.EndObject();
   std::cerr << text.GetString() << '\n';
 }

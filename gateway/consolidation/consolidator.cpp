@@ -298,4 +298,31 @@ ConsolidationSummary consolidate(store::Store& store, const Period& period, cons
   return summary;
 }
 
+std::string to_json(const ConsolidationSummary& s) {
+  rapidjson::StringBuffer text;
+  rapidjson::Writer<rapidjson::StringBuffer> json(text);
+  json.StartObject();
+  json.Key("period");
+  json.String(s.period.to_string().c_str());
+  json.Key("policy");
+  json.String(s.policy_profile.c_str());
+  json.Key("format");
+  json.String(to_string(s.format));
+  for (const auto& [key, count] : {std::pair{"places", s.places},
+                                   {"visits", s.visits},
+                                   {"joint_visits", s.joint_visits},
+                                   {"recommendations", s.recommendations},
+                                   {"populations", s.populations},
+                                   {"indicators", s.indicators},
+                                   {"submissions", s.submissions},
+                                   {"bytes", s.bytes}}) {
+    json.Key(key);
+    json.Uint64(count);
+  }
+  json.Key("sha256");
+  json.String(s.sha256.c_str());
+  json.EndObject();
+  return {text.GetString(), text.GetSize()};
+}
+
 }  // namespace opcat::consolidation

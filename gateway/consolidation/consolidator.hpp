@@ -38,6 +38,11 @@ struct ConsolidationSummary {
   std::string sha256;                 // of the payload, lower-case hex
 };
 
+// The summary as one JSON object: {"period","policy","format","places","visits","joint_visits",
+// "recommendations","populations","indicators","submissions","bytes","sha256"}; what the command
+// line prints and the admin API shows for a finished job.
+std::string to_json(const ConsolidationSummary& summary);
+
 // Writes the consolidated submission for `period` to `out` and says what it holds. Throws
 // store::StoreError when the store fails, std::runtime_error when writing fails; what was
 // written to `out` by then is incomplete and must be thrown away.

@@ -74,28 +74,9 @@ void write_job(Writer& json, const consolidation::ConsolidationJob& job) {
   json.Key("finished_at");
   time_or_null(json, job.finished_at);
   if (job.summary) {
-    const auto& s = *job.summary;
     json.Key("payload");
-    json.StartObject();
-    json.Key("format");
-    json.String(consolidation::to_string(s.format));
-    json.Key("policy");
-    string(json, s.policy_profile);
-    json.Key("bytes");
-    json.Uint64(s.bytes);
-    json.Key("sha256");
-    string(json, s.sha256);
-    json.Key("places");
-    json.Uint64(s.places);
-    json.Key("visits");
-    json.Uint64(s.visits);
-    json.Key("joint_visits");
-    json.Uint64(s.joint_visits);
-    json.Key("recommendations");
-    json.Uint64(s.recommendations);
-    json.Key("submissions");
-    json.Uint64(s.submissions);
-    json.EndObject();
+    const std::string summary = consolidation::to_json(*job.summary);
+    json.RawValue(summary.data(), summary.size(), rapidjson::kObjectType);
   }
   json.Key("delivery_id");
   if (job.delivery_id.empty()) {
@@ -110,6 +91,11 @@ void write_job(Writer& json, const consolidation::ConsolidationJob& job) {
   json.Key("href");
   string(json, "/v1/consolidations/" + job.id);
   json.EndObject();
+}
+
+Response bad_limit(const Context& context) {
+  return error_response(Status::bad_request, "bad_query",
+                        "limit must be between 1 and " + std::to_string(kMaxPage), context.request);
 }
 
 Response bad_body(const Context& context, std::string_view message) {
@@ -207,11 +193,7 @@ Response post_consolidations(const Operations& ops, const Context& context) {
 
 Response list_consolidations(const Operations& ops, const Context& context) {
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
-  if (!limit) {
-    return error_response(Status::bad_request, "bad_query",
-                          "limit must be between 1 and " + std::to_string(kMaxPage),
-                          context.request);
-  }
+  if (!limit) return bad_limit(context);
   rapidjson::StringBuffer out;
   Writer json(out);
   json.StartObject();
@@ -293,11 +275,7 @@ void write_delivery(Writer& json, const store::Delivery& d) {
 Response list_deliveries(const Operations& ops, const Context& context) {
   store::DeliveryQuery query;
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
-  if (!limit) {
-    return error_response(Status::bad_request, "bad_query",
-                          "limit must be between 1 and " + std::to_string(kMaxPage),
-                          context.request);
-  }
+  if (!limit) return bad_limit(context);
   query.limit = *limit;
   query.recipient = query_param(context.query, "recipient");
   if (const auto state = query_param(context.query, "state")) {
@@ -403,11 +381,7 @@ void optional_text(Writer& json, const char* key, const std::string& text) {
 Response list_transfers(const Operations& ops, const Context& context) {
   store::TransferQuery query;
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
-  if (!limit) {
-    return error_response(Status::bad_request, "bad_query",
-                          "limit must be between 1 and " + std::to_string(kMaxPage),
-                          context.request);
-  }
+  if (!limit) return bad_limit(context);
   query.limit = *limit;
   if (const auto after = query_param(context.query, "after")) {
     const auto [end, ec] = std::from_chars(after->data(), after->data() + after->size(), query.after_seq);

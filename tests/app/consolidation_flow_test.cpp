@@ -15,9 +15,10 @@
 
 #include "adapters/schema/record_schema.hpp"
 #include "gateway/app/gateway.hpp"
-#include "gateway/inbox/inbox_server.hpp"
 #include "gateway/signing/verifier.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/member_samples.hpp"
+#include "tests/support/running_inbox.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -28,6 +29,7 @@ using namespace std::chrono_literals;
 using opcat::testing::ClientOptions;
 using opcat::testing::eventually;
 using opcat::testing::IssuedCertificate;
+using opcat::testing::RunningInbox;
 using opcat::testing::Request;
 using opcat::testing::Response;
 using opcat::testing::TempDir;
@@ -40,18 +42,6 @@ const fs::path kSource = OPCAT_SOURCE_DIR;
 const fs::path kFixtures = kSource / "tests/fixtures/members";
 const std::string kPeriod = "2024-04-01..2025-03-31";
 
-// One export of each member that has an adapter.
-const std::vector<std::pair<std::string, std::string>> kSamples = {
-    {"hmip", "hmip/inspections-2024-25.xml"},
-    {"imb", "imb/annual-reports-2024-25.json"},
-    {"icva", "icva/custody-visits-2024-25.csv"},
-    {"cqc", "cqc/locations-mha-dols-2025-04.json"},
-    {"ofsted", "ofsted/secure-settings-inspections-2023-2025.csv"},
-    {"ci", "ci/datastore-2025-03.csv"},
-    {"cjini", "cjini/inspection-programme-2024-25.xml"},
-    {"nipb-icvs", "nipb-icvs/quarterly-returns-2023-2025.csv"},
-};
-
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};
@@ -63,23 +53,6 @@ rapidjson::Document parse(const std::string& text) {
   EXPECT_FALSE(document.HasParseError()) << text;
   return document;
 }
-
-// The reference inbox on its own thread.
-class RunningInbox {
- public:
-  explicit RunningInbox(const inbox::InboxConfig& config)
-      : server_(config), thread_([this] { server_.run(false); }) {}
-  ~RunningInbox() {
-    server_.shutdown();
-    thread_.join();
-  }
-  unsigned short port() const { return server_.port(); }
-  const inbox::InboxStore& store() const { return server_.store(); }
-
- private:
-  inbox::InboxServer server_;
-  std::thread thread_;
-};
 
 class ConsolidationFlowTest : public ::testing::Test {
  protected:
@@ -107,7 +80,8 @@ class ConsolidationFlowTest : public ::testing::Test {
         config::SigningSettings{gateway_signing_.certificate, gateway_signing_.private_key, {}};
     config_.intake.workers = 2;
     config_.timeouts.grace = 10s;
-    for (const auto& [code, file] : kSamples) {
+    for (const auto& sample : opcat::testing::member_samples()) {
+      const std::string& code = sample.member;
       config_.members[code] = {code, code, {code, {}}};
       members_[code] = pki_.issue_client(code);
     }
@@ -218,11 +192,13 @@ class ConsolidationFlowTest : public ::testing::Test {
   }
 
   void push_every_sample() {
-    for (const auto& [code, file] : kSamples) {
-      const Response response = exchange(gateway_->server().member_endpoint(), members_.at(code),
-                                         beast_http::verb::post, "/v1/submissions",
-                                         read_file(kFixtures / file), "application/octet-stream");
-      ASSERT_EQ(response.result(), beast_http::status::accepted) << file << ": " << response.body();
+    for (const auto& sample : opcat::testing::member_samples()) {
+      const Response response =
+          exchange(gateway_->server().member_endpoint(), members_.at(sample.member),
+                   beast_http::verb::post, "/v1/submissions", read_file(kFixtures / sample.file),
+                   sample.content_type.empty() ? "application/octet-stream" : sample.content_type);
+      ASSERT_EQ(response.result(), beast_http::status::accepted)
+          << sample.file << ": " << response.body();
     }
   }
 
@@ -337,7 +313,7 @@ TEST_F(ConsolidationFlowTest, PushedExportsReachBothInboxesOnceSignedAndTheSptMi
   const auto spt = parse(spt_payload);
   EXPECT_STREQ(spt["policy"]["profile"].GetString(), "spt");
   EXPECT_GE(spt["lineage"].Size(), 5u) << "most samples hold records of the period";
-  EXPECT_LE(spt["lineage"].Size(), kSamples.size());
+  EXPECT_LE(spt["lineage"].Size(), opcat::testing::member_samples().size());
 
   // Every attempt is in the transfer log, outgoing, with its recipient.
   std::set<std::string> logged;

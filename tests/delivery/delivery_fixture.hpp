@@ -21,26 +21,10 @@
 #include "gateway/store/sqlite/sqlite_store.hpp"
 #include "tests/support/consolidated_payloads.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/running_inbox.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace opcat::testing {
-
-// The reference inbox on its own thread; shut down and joined when destroyed.
-class RunningInbox {
- public:
-  explicit RunningInbox(const inbox::InboxConfig& config)
-      : server_(config), thread_([this] { server_.run(false); }) {}
-  ~RunningInbox() {
-    server_.shutdown();
-    thread_.join();
-  }
-  unsigned short port() const { return server_.port(); }
-  const inbox::InboxStore& store() const { return server_.store(); }
-
- private:
-  inbox::InboxServer server_;
-  std::thread thread_;
-};
 
 // Log lines captured for the test's duration.
 class CapturedLog {

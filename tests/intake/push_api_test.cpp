@@ -13,6 +13,7 @@
 #include "gateway/app/gateway.hpp"
 #include "gateway/signing/base64.hpp"
 #include "gateway/signing/verifier.hpp"
+#include "tests/support/member_samples.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -33,23 +34,6 @@ namespace beast_http = boost::beast::http;
 const std::filesystem::path kFixtures =
     std::filesystem::path(OPCAT_SOURCE_DIR) / "tests/fixtures/members";
 
-struct Sample {
-  std::string member;
-  std::string file;
-  std::string content_type;
-};
-
-// One export of each member that has an adapter, as its own systems would label it.
-const std::vector<Sample> kSamples = {
-    {"hmip", "hmip/inspections-2024-25.xml", "application/xml"},
-    {"imb", "imb/annual-reports-2024-25.json", "application/json"},
-    {"icva", "icva/custody-visits-2024-25.csv", "text/csv"},
-    {"cqc", "cqc/locations-mha-dols-2025-04.json", "application/json"},
-    {"ofsted", "ofsted/secure-settings-inspections-2023-2025.csv", "text/csv"},
-    {"ci", "ci/datastore-2025-03.csv", "text/csv; charset=windows-1252"},
-    {"cjini", "cjini/inspection-programme-2024-25.xml", "text/xml"},
-    {"nipb-icvs", "nipb-icvs/quarterly-returns-2023-2025.csv", ""},
-};
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -151,7 +135,7 @@ class PushApiTest : public ::testing::Test {
 
 TEST_F(PushApiTest, EveryMembersSampleIsStoredAndItsReceiptVerifies) {
   start();
-  for (const auto& sample : kSamples) {
+  for (const auto& sample : opcat::testing::member_samples()) {
     SCOPED_TRACE(sample.member);
     const std::string body = read_file(kFixtures / sample.file);
     const Response response = push(sample.member, body, sample.content_type);
