@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   opcat::cli::add_push(app, exit_code);
   opcat::cli::add_inbox(app, exit_code);
   opcat::cli::add_consolidate(app, exit_code);
+  opcat::cli::add_log(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -14,6 +14,7 @@
 #include "gateway/store/sqlite/sqlite_outbox.hpp"
 #include "gateway/store/sqlite/sqlite_store.hpp"
 #include "gateway/store/submission_id.hpp"
+#include "gateway/store/transfer_log_chain.hpp"
 #include "gateway/delivery/pull_api.hpp"
 
 namespace opcat::app {
@@ -116,7 +117,7 @@ Gateway::Gateway(const config::Config& config)
   // Last: nothing after it may throw, since a joinable std::thread destroyed by a failed
   // constructor would terminate the process instead of reporting the error.
   prune_bodies();
-  retention_ = std::thread([this] { run_retention(); });
+  housekeeping_ = std::thread([this] { run_housekeeping(); });
 }
 
 store::Delivery Gateway::enqueue_delivery(const std::string& recipient,
@@ -209,14 +210,16 @@ Gateway::~Gateway() {
   // An exchange in progress is abandoned; its delivery is due again at the next start.
   if (deliverer_) deliverer_->stop();
   {
-    std::lock_guard lock(retention_mutex_);
+    std::lock_guard lock(housekeeping_mutex_);
     stopping_ = true;
   }
-  retention_wake_.notify_all();
-  if (retention_.joinable()) retention_.join();
+  housekeeping_wake_.notify_all();
+  if (housekeeping_.joinable()) housekeeping_.join();
   // Uploads being processed finish (their commits are durable or rolled back) before the
   // server, the store and the intake they use go away.
   work_.join();
+  // The last entries of this run signed: a clean stop leaves nothing unsigned.
+  checkpoint_transfer_log();
   server_.reset();
 }
 
@@ -240,13 +243,41 @@ void Gateway::prune_bodies() {
   }
 }
 
-void Gateway::run_retention() {
-  std::unique_lock lock(retention_mutex_);
-  // Hourly is plenty for a limit counted in days, and cheap: one directory walk.
-  while (!retention_wake_.wait_for(lock, std::chrono::hours(1), [this] { return stopping_; })) {
+void Gateway::run_housekeeping() {
+  using namespace std::chrono_literals;
+  constexpr auto kCheckpointEvery = 5min;
+  constexpr auto kPruneEvery = 1h;  // plenty for a limit counted in days; one directory walk
+  auto last_prune = std::chrono::steady_clock::now();
+  std::unique_lock lock(housekeeping_mutex_);
+  while (!housekeeping_wake_.wait_for(lock, kCheckpointEvery, [this] { return stopping_; })) {
     lock.unlock();
-    prune_bodies();
+    checkpoint_transfer_log();
+    if (std::chrono::steady_clock::now() - last_prune >= kPruneEvery) {
+      prune_bodies();
+      last_prune = std::chrono::steady_clock::now();
+    }
     lock.lock();
+  }
+}
+
+std::int64_t Gateway::checkpoint_transfer_log() {
+  try {
+    const auto head = store_->last_transfer();
+    if (!head) return 0;
+    const auto checkpoints = store_->list_checkpoints();
+    if (!checkpoints.empty() && checkpoints.back().seq >= head->seq) return 0;
+    store::TransferLogCheckpoint checkpoint;
+    checkpoint.seq = head->seq;
+    checkpoint.hash = head->hash;
+    checkpoint.time = std::chrono::floor<std::chrono::milliseconds>(store::Clock::now());
+    checkpoint.signature = signer_.sign_detached(store::checkpoint_text(checkpoint));
+    store_->append_checkpoint(checkpoint);
+    log::debug("transfer_log_checkpoint").field("seq", checkpoint.seq).field("hash", checkpoint.hash);
+    return checkpoint.seq;
+  } catch (const std::exception& e) {
+    // Not fatal: the chain still holds; the next checkpoint covers these entries too.
+    log::warn("transfer_log_checkpoint_failed").field("reason", e.what());
+    return 0;
   }
 }
 

@@ -62,13 +62,17 @@ class Gateway {
   consolidation::ConsolidationOutcome consolidate_for(
       const consolidation::ConsolidationRequest& request);
   consolidation::ConsolidationQueue& consolidations() { return *consolidations_; }
+
+  // Signs the transfer log's head (store::TransferLogCheckpoint) unless the newest entry is
+  // signed already. Every 5 minutes and at shutdown; returns the seq signed, or 0 for nothing new.
+  std::int64_t checkpoint_transfer_log();
   // An operator's second chance for a failed (dead-letter) delivery; false unless it was failed.
   bool requeue_delivery(const std::string& delivery_id);
 
  private:
   void remove_outbox_leftovers();
   void prune_bodies();
-  void run_retention();
+  void run_housekeeping();
 
   const config::Config config_;
   adapters::MappingCatalogue mappings_;
@@ -89,10 +93,11 @@ class Gateway {
   // Stopped before the deliverer: a job ends by enqueueing a delivery.
   std::unique_ptr<consolidation::ConsolidationQueue> consolidations_;
 
-  std::mutex retention_mutex_;
-  std::condition_variable retention_wake_;
+  // Housekeeping: transfer-log checkpoints (every 5 minutes) and body retention (hourly).
+  std::mutex housekeeping_mutex_;
+  std::condition_variable housekeeping_wake_;
   bool stopping_ = false;
-  std::thread retention_;
+  std::thread housekeeping_;
 };
 
 }  // namespace opcat::app

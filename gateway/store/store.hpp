@@ -126,9 +126,16 @@ class Store {
   virtual void for_each_current_record(const RecordQuery& query,
                                        const std::function<void(const CurrentRecord&)>& visit) = 0;
 
-  // For crossings other than intake (which commit() logs itself). Returns the entry's seq.
+  // For crossings other than intake (which commit() logs itself). Returns the entry's seq. Every
+  // append (here, in commit(), in the outbox) extends the hash chain (transfer_log_chain.hpp).
   virtual std::int64_t append_transfer(const TransferLogEntry& entry) = 0;
   virtual std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) = 0;
+  // The newest entry, if any.
+  virtual std::optional<TransferLogEntry> last_transfer() = 0;
+
+  // Signed checkpoints of the chain's head, oldest first.
+  virtual void append_checkpoint(const TransferLogCheckpoint& checkpoint) = 0;
+  virtual std::vector<TransferLogCheckpoint> list_checkpoints() = 0;
 };
 
 }  // namespace opcat::store

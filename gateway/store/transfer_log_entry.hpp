@@ -29,6 +29,20 @@ struct TransferLogEntry {
   int http_status = 0;
   std::int64_t duration_ms = 0;
   std::string error;
+  // The hash chain (transfer_log_chain.hpp), set by the store on append: the previous entry's
+  // hash, and this entry's, over its content and that previous hash.
+  std::string prev_hash;
+  std::string hash;
+};
+
+// A signed statement of the chain's head: "the log up to seq had this hash". Written by the
+// gateway every few minutes and at shutdown; an attacker who rewrites the log, even recomputing
+// every hash, cannot sign a new one.
+struct TransferLogCheckpoint {
+  std::int64_t seq = 0;
+  std::string hash;
+  Clock::time_point time;
+  std::string signature;  // detached CMS (DER) over checkpoint_text(), by the signing certificate
 };
 
 // A page of the transfer log, oldest first, optionally filtered.

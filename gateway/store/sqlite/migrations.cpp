@@ -114,6 +114,22 @@ CREATE TABLE delivery_attempts (
   PRIMARY KEY (delivery_id, seq)
 );
 )sql"},
+    // The transfer log's hash chain (gateway/store/transfer_log_chain.hpp) and its signed
+    // checkpoints. Entries written before this version get their hashes when the store opens.
+    Migration{4, R"sql(
+ALTER TABLE transfer_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE transfer_log ADD COLUMN hash TEXT;
+CREATE TABLE transfer_log_checkpoints (
+  seq        INTEGER PRIMARY KEY,
+  hash       TEXT NOT NULL CHECK (length(hash) = 64),
+  time       TEXT NOT NULL,
+  signature  BLOB NOT NULL
+);
+-- Filters of the operators' transfer log that are not indexed yet.
+CREATE INDEX transfer_log_recipient ON transfer_log (recipient);
+CREATE INDEX transfer_log_delivery ON transfer_log (delivery_id);
+CREATE INDEX transfer_log_submission ON transfer_log (submission_id);
+)sql"},
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "gateway/store/sqlite/rows.hpp"
 
+#include "gateway/store/transfer_log_chain.hpp"
+
 #include "gateway/store/timestamp.hpp"
 
 namespace opcat::store::sqlite {
@@ -62,7 +64,7 @@ std::optional<SubmissionSummary> find_same_body_or_key(Connection& connection,
 
 const std::string kSelectTransfer =
     "SELECT seq, time, direction, member, recipient, submission_id, delivery_id, bytes, records,"
-    " status, http_status, duration_ms, error FROM transfer_log ";
+    " status, http_status, duration_ms, error, prev_hash, hash FROM transfer_log ";
 
 TransferLogEntry read_transfer(const Statement& row) {
   TransferLogEntry e;
@@ -79,6 +81,8 @@ TransferLogEntry read_transfer(const Statement& row) {
   e.http_status = static_cast<int>(row.int64(10));
   e.duration_ms = row.int64(11);
   e.error = row.text(12);
+  e.prev_hash = row.text(13);
+  e.hash = row.text(14);
   return e;
 }
 
@@ -105,7 +109,27 @@ std::int64_t insert_transfer(Connection& connection, const TransferLogEntry& e) 
   if (!statement.step()) throw StoreError("INSERT INTO transfer_log returned no seq");
   const std::int64_t seq = statement.int64(0);
   statement.step();  // finish the statement so the row is written before COMMIT
+  chain_transfer(connection, seq);
   return seq;
+}
+
+void chain_transfer(Connection& connection, std::int64_t seq) {
+  // Inside the writer's transaction: no other entry can come between the read and the update.
+  std::string prev_hash(kGenesisHash);
+  {
+    Statement before = connection.prepare(
+        "SELECT hash FROM transfer_log WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
+    before.bind(1, seq);
+    if (before.step()) prev_hash = before.text(0);
+  }
+  Statement read = connection.prepare(kSelectTransfer + "WHERE seq = ?1");
+  read.bind(1, seq);
+  if (!read.step()) throw StoreError("transfer log entry " + std::to_string(seq) + " vanished");
+  TransferLogEntry stored = read_transfer(read);
+  stored.prev_hash = prev_hash;
+  Statement update =
+      connection.prepare("UPDATE transfer_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3");
+  update.bind(1, prev_hash).bind(2, transfer_entry_hash(stored)).bind(3, seq).run();
 }
 
 std::string transfer_query_sql(bool by_member, bool by_status) {

@@ -24,7 +24,11 @@ std::optional<SubmissionSummary> find_same_body_or_key(Connection& connection,
 
 extern const std::string kSelectTransfer;
 TransferLogEntry read_transfer(const Statement& row);
+// Appends the entry and extends the hash chain; returns its seq.
 std::int64_t insert_transfer(Connection& connection, const TransferLogEntry& entry);
+// Sets the hash chain of the entry `seq` (its prev_hash from the entry before it, its hash over
+// the row as stored): at insert, and for entries written before the chain existed.
+void chain_transfer(Connection& connection, std::int64_t seq);
 
 // The SQL of list_transfers for the filters present: one statement per combination rather than
 // "(?1 IS NULL OR member = ?1)", which would keep SQLite from using the indexes.

@@ -37,6 +37,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& data_dir, SqliteStoreOptio
     write_.exec("PRAGMA query_only=ON");
   } else {
     migrate(write_);
+    chain_unchained_entries();
   }
   // A slip in a query method cannot write around the committer.
   read_.exec("PRAGMA query_only=ON");
@@ -194,6 +195,55 @@ std::vector<TransferLogEntry> SqliteStore::list_transfers(const TransferQuery& q
   std::vector<TransferLogEntry> entries;
   while (statement.step()) entries.push_back(read_transfer(statement));
   return entries;
+}
+
+std::optional<TransferLogEntry> SqliteStore::last_transfer() {
+  std::lock_guard lock(read_mutex_);
+  Statement statement = read_.prepare(kSelectTransfer + "ORDER BY seq DESC LIMIT 1");
+  if (!statement.step()) return std::nullopt;
+  return read_transfer(statement);
+}
+
+void SqliteStore::append_checkpoint(const TransferLogCheckpoint& checkpoint) {
+  committer_.run(0, [&](Connection& connection) {
+    Statement insert = connection.prepare(
+        "INSERT INTO transfer_log_checkpoints (seq, hash, time, signature) VALUES (?1, ?2, ?3, ?4)");
+    insert.bind(1, checkpoint.seq)
+        .bind(2, checkpoint.hash)
+        .bind(3, format_utc(checkpoint.time))
+        .bind_blob_or_null(4, checkpoint.signature)
+        .run();
+  });
+}
+
+std::vector<TransferLogCheckpoint> SqliteStore::list_checkpoints() {
+  std::lock_guard lock(read_mutex_);
+  Statement statement = read_.prepare(
+      "SELECT seq, hash, time, signature FROM transfer_log_checkpoints ORDER BY seq");
+  std::vector<TransferLogCheckpoint> checkpoints;
+  while (statement.step()) {
+    TransferLogCheckpoint& c = checkpoints.emplace_back();
+    c.seq = statement.int64(0);
+    c.hash = statement.text(1);
+    c.time = parse_utc(statement.text(2));
+    c.signature = statement.blob(3);
+  }
+  return checkpoints;
+}
+
+void SqliteStore::chain_unchained_entries() {
+  // Entries written before the chain existed (schema version 4) get their hashes once, in order,
+  // in one transaction, before anything new is appended.
+  std::vector<std::int64_t> unchained;
+  {
+    Statement statement =
+        write_.prepare("SELECT seq FROM transfer_log WHERE hash IS NULL ORDER BY seq");
+    while (statement.step()) unchained.push_back(statement.int64(0));
+  }
+  if (unchained.empty()) return;
+  Transaction transaction(write_, Transaction::Kind::immediate);
+  for (const std::int64_t seq : unchained) chain_transfer(write_, seq);
+  transaction.commit();
 }
 
 }  // namespace opcat::store::sqlite

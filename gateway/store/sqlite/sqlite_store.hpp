@@ -72,6 +72,9 @@ class SqliteStore final : public Store {
                                const std::function<void(const CurrentRecord&)>& visit) override;
   std::int64_t append_transfer(const TransferLogEntry& entry) override;
   std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) override;
+  std::optional<TransferLogEntry> last_transfer() override;
+  void append_checkpoint(const TransferLogCheckpoint& checkpoint) override;
+  std::vector<TransferLogCheckpoint> list_checkpoints() override;
 
   // How many batch transactions have committed: fewer than the commits when batching works.
   std::uint64_t transactions_committed() const { return committer_.transactions_committed(); }
@@ -92,6 +95,7 @@ class SqliteStore final : public Store {
   }
 
  private:
+  void chain_unchained_entries();
   std::optional<SubmissionSummary> find_one(const std::string& where, std::string_view a,
                                             std::string_view b);
   bool owns(std::string_view member, std::string_view id);  // read_mutex_ held
