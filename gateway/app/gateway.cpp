@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "adapters/schema/schemas_dir.hpp"
+#include "gateway/app/metrics.hpp"
+#include "gateway/http/json_response.hpp"
 #include "gateway/http/member_api.hpp"
 #include "gateway/http/operations_api.hpp"
 #include "gateway/http/submissions_api.hpp"
@@ -103,6 +105,13 @@ Gateway::Gateway(const config::Config& config)
                        .recipients = config_.recipients,
                        .requeue = [this](const std::string& id) { return requeue_delivery(id); },
                        .today = [] { return consolidation::today_utc(); }});
+  // Read at scrape time; server_ exists by then (routes run only once it serves).
+  parts.admin_routes.add(http::Verb::get, "/metrics", http::Access::identified,
+                         [this](const http::Context& context) {
+                           return http::bytes_response(http::Status::ok, metrics_text(),
+                                                       "text/plain; version=0.0.4; charset=utf-8",
+                                                       context.request);
+                         });
   parts.archive = archive_;
   parts.work = work_.get_executor();
   server_ = std::make_unique<net::Server>(config_, std::move(parts));
@@ -258,6 +267,17 @@ void Gateway::run_housekeeping() {
     }
     lock.lock();
   }
+}
+
+std::string Gateway::metrics_text() {
+  std::vector<std::string> recipients;
+  for (const auto& [name, recipient] : config_.recipients) recipients.push_back(name);
+  return render_metrics({.member_listener = server_->member_stats(),
+                         .admin_listener = server_->admin_stats(),
+                         .store = *store_,
+                         .outbox = *outbox_,
+                         .recipients = std::move(recipients),
+                         .now = store::Clock::now()});
 }
 
 std::int64_t Gateway::checkpoint_transfer_log() {

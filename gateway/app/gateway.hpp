@@ -66,6 +66,9 @@ class Gateway {
   // Signs the transfer log's head (store::TransferLogCheckpoint) unless the newest entry is
   // signed already. Every 5 minutes and at shutdown; returns the seq signed, or 0 for nothing new.
   std::int64_t checkpoint_transfer_log();
+
+  // GET /metrics (admin listener): app/metrics.hpp.
+  std::string metrics_text();
   // An operator's second chance for a failed (dead-letter) delivery; false unless it was failed.
   bool requeue_delivery(const std::string& delivery_id);
 

@@ -52,4 +52,38 @@ void Connections::abandon_drain() {
   on_empty_ = nullptr;
 }
 
+void LatencyHistogram::record(double seconds) {
+  std::size_t bucket = 0;
+  while (bucket < kBounds.size() && seconds > kBounds[bucket]) ++bucket;
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  sum_microseconds_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::array<std::uint64_t, LatencyHistogram::kBounds.size() + 1> LatencyHistogram::cumulative()
+    const {
+  std::array<std::uint64_t, kBounds.size() + 1> out{};
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    running += buckets_[i].load(std::memory_order_relaxed);
+    out[i] = running;
+  }
+  return out;
+}
+
+double LatencyHistogram::sum_seconds() const {
+  return static_cast<double>(sum_microseconds_.load(std::memory_order_relaxed)) / 1e6;
+}
+
+void ListenerStats::count_tls_failure(const std::string& reason) {
+  ++tls_failures;
+  std::lock_guard lock(reasons_mutex_);
+  ++reasons_[reason];
+}
+
+std::map<std::string, std::uint64_t> ListenerStats::tls_failures_by_reason() const {
+  std::lock_guard lock(reasons_mutex_);
+  return reasons_;
+}
+
 }  // namespace opcat::net

@@ -5,9 +5,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,7 +38,25 @@ struct ListenerSettings {
   boost::asio::any_io_executor work = {};
 };
 
-// Counters for operators (the metrics endpoint of a later issue reads them).
+// How long requests took, first byte to response written, in Prometheus's histogram form:
+// cumulative counts per upper bound. Lock-free: every session adds to it.
+class LatencyHistogram {
+ public:
+  static constexpr std::array<double, 13> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                      1,     2.5,  5,     10,   30,  120};
+  void record(double seconds);
+  // Per bound (and a last one for +Inf), the requests that took at most that long.
+  std::array<std::uint64_t, kBounds.size() + 1> cumulative() const;
+  double sum_seconds() const;
+  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> buckets_{};  // not cumulative
+  std::atomic<std::uint64_t> sum_microseconds_{0};
+  std::atomic<std::uint64_t> count_{0};
+};
+
+// Counters for operators (GET /metrics on the admin listener).
 struct ListenerStats {
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused_over_limit{0};  // closed at accept: listener full
@@ -44,6 +64,15 @@ struct ListenerStats {
   std::atomic<std::uint64_t> timeouts{0};  // any deadline that cut a connection
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> uploads{0};  // upload bodies received whole
+  LatencyHistogram latency;
+
+  // Handshake failures by reason ("certificate has expired"): the reasons are OpenSSL's and few.
+  void count_tls_failure(const std::string& reason);
+  std::map<std::string, std::uint64_t> tls_failures_by_reason() const;
+
+ private:
+  mutable std::mutex reasons_mutex_;
+  std::map<std::string, std::uint64_t> reasons_;
 };
 
 // The open sessions of a listener. Thread-safe.

@@ -103,15 +103,16 @@ void Session::drain() {
 
 void Session::on_handshake(beast::error_code ec) {
   if (ec) {
-    ++listener_->stats.tls_failures;
     const bool timed_out = ec == beast::error::timeout;
     if (timed_out) ++listener_->stats.timeouts;
+    const std::string reason = timed_out ? std::string("handshake deadline passed")
+                                         : handshake_failure_reason(stream_.native_handle(), ec);
+    listener_->stats.count_tls_failure(reason);
     log::warn("tls_handshake_failed")
         .field("listener", settings_.name)
         .field("conn", id_)
         .field("peer", peer_)
-        .field("reason", timed_out ? std::string("handshake deadline passed")
-                                   : handshake_failure_reason(stream_.native_handle(), ec));
+        .field("reason", reason);
     return;  // the socket closes with the session
   }
 
@@ -344,6 +345,8 @@ void Session::respond(http::Response response) {
 }
 
 void Session::on_write(beast::error_code ec, std::size_t bytes) {
+  listener_->stats.latency.record(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started_).count());
   log::info("request")
       .field("listener", settings_.name)
       .field("conn", id_)

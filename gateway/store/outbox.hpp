@@ -63,6 +63,14 @@ struct DeliveryQuery {
   std::size_t limit = 100;
 };
 
+// The outbox at a glance, per recipient and state (GET /metrics).
+struct DeliveryTotals {
+  std::string recipient;
+  DeliveryState state = DeliveryState::pending;
+  std::uint64_t count = 0;
+  Clock::time_point oldest_created;  // the oldest delivery in this state
+};
+
 class Outbox {
  public:
   virtual ~Outbox() = default;
@@ -95,6 +103,7 @@ class Outbox {
   // Newest first.
   virtual std::vector<Delivery> list_deliveries(const DeliveryQuery& query) = 0;
   virtual std::vector<DeliveryAttempt> list_attempts(std::string_view id) = 0;
+  virtual std::vector<DeliveryTotals> delivery_totals() = 0;
   // The earliest due time of a pending delivery of these recipients (to know how long to sleep).
   virtual std::optional<Clock::time_point> next_due(const std::vector<std::string>& recipients) = 0;
 };

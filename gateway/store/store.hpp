@@ -80,6 +80,15 @@ struct CurrentRecord {
   std::string body;  // the record's JSON text, as stored
 };
 
+// Submissions at a glance, per member and status (GET /metrics).
+struct SubmissionTotals {
+  std::string member;
+  SubmissionStatus status = SubmissionStatus::complete;
+  std::uint64_t submissions = 0;
+  std::uint64_t records_accepted = 0;
+  std::uint64_t records_rejected = 0;
+};
+
 // Every query that names a member answers only with that member's data: isolation is in the
 // query, so a handler cannot forget it.
 class Store {
@@ -132,6 +141,9 @@ class Store {
   virtual std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) = 0;
   // The newest entry, if any.
   virtual std::optional<TransferLogEntry> last_transfer() = 0;
+
+  // For operators (not member-scoped: the admin listener's metrics).
+  virtual std::vector<SubmissionTotals> submission_totals() = 0;
 
   // Signed checkpoints of the chain's head, oldest first.
   virtual void append_checkpoint(const TransferLogCheckpoint& checkpoint) = 0;

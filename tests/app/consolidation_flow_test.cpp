@@ -326,6 +326,36 @@ TEST_F(ConsolidationFlowTest, PushedExportsReachBothInboxesOnceSignedAndTheSptMi
   }
   EXPECT_EQ(logged, (std::set<std::string>{"npm:" + delivery_of.at("npm"),
                                            "spt:" + delivery_of.at("spt")}));
+
+  // The operators' metrics say the same, read from the store at scrape time.
+  {
+    ClientOptions no_certificate;
+    no_certificate.ca = pki_.ca_certificate();
+    TlsClient stranger(gateway_->server().member_endpoint(), no_certificate);
+    Response refused_response;
+    EXPECT_TRUE(stranger.connect() || stranger.get("/v1/whoami", refused_response))
+        << "a client without a certificate is refused";
+    EXPECT_TRUE(eventually(
+        [&] { return gateway_->server().member_stats().tls_failures.load() == 1; }));
+  }
+  const Response metrics = admin(viewer_, beast_http::verb::get, "/metrics");
+  ASSERT_EQ(metrics.result(), beast_http::status::ok);
+  EXPECT_EQ(metrics[beast_http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = metrics.body();
+  for (const std::string line : {
+           R"(opcat_submissions_total{member="icva",status="partial"} 1)",
+           R"(opcat_records_total{member="icva",outcome="accepted"} 2074)",
+           R"(opcat_records_total{member="icva",outcome="rejected"} 5)",
+           R"(opcat_deliveries{recipient="npm",state="delivered"} 1)",
+           R"(opcat_deliveries{recipient="spt",state="delivered"} 1)",
+           R"(opcat_outbox_pending{recipient="spt"} 0)",
+           R"(opcat_outbox_oldest_pending_age_seconds{recipient="npm"} 0)",
+           R"(opcat_tls_handshake_failures_total{listener="member",reason="peer did not return a certificate"} 1)",
+           R"(opcat_request_duration_seconds_bucket{listener="member",le="+Inf"} 8)",
+           R"(# TYPE opcat_request_duration_seconds histogram)",
+       }) {
+    EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n" << text;
+  }
 }
 
 // What a crash can leave in the outbox (a consolidation cut off, a payload placed by an enqueue

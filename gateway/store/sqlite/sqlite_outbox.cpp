@@ -269,6 +269,23 @@ std::vector<Delivery> SqliteOutbox::list_deliveries(const DeliveryQuery& query) 
   });
 }
 
+std::vector<DeliveryTotals> SqliteOutbox::delivery_totals() {
+  return store_.run_read([&](Connection& read) {
+    Statement rows = read.prepare(
+        "SELECT recipient, state, count(*), min(created_at) FROM deliveries"
+        " GROUP BY recipient, state ORDER BY recipient, state");
+    std::vector<DeliveryTotals> totals;
+    while (rows.step()) {
+      DeliveryTotals& t = totals.emplace_back();
+      t.recipient = rows.text(0);
+      t.state = parse_delivery_state(rows.text(1));
+      t.count = static_cast<std::uint64_t>(rows.int64(2));
+      t.oldest_created = parse_utc(rows.text(3));
+    }
+    return totals;
+  });
+}
+
 std::vector<DeliveryAttempt> SqliteOutbox::list_attempts(std::string_view id) {
   return store_.run_read([&](Connection& read) {
     Statement rows = read.prepare(

@@ -25,6 +25,7 @@ class SqliteOutbox final : public Outbox {
   std::optional<Delivery> get_delivery(std::string_view id) override;
   std::vector<Delivery> list_deliveries(const DeliveryQuery& query) override;
   std::vector<DeliveryAttempt> list_attempts(std::string_view id) override;
+  std::vector<DeliveryTotals> delivery_totals() override;
   std::optional<Clock::time_point> next_due(const std::vector<std::string>& recipients) override;
 
  private:

@@ -204,6 +204,23 @@ std::optional<TransferLogEntry> SqliteStore::last_transfer() {
   return read_transfer(statement);
 }
 
+std::vector<SubmissionTotals> SqliteStore::submission_totals() {
+  std::lock_guard lock(read_mutex_);
+  Statement rows = read_.prepare(
+      "SELECT member, status, count(*), sum(accepted), sum(rejected) FROM submissions"
+      " GROUP BY member, status ORDER BY member, status");
+  std::vector<SubmissionTotals> totals;
+  while (rows.step()) {
+    SubmissionTotals& t = totals.emplace_back();
+    t.member = rows.text(0);
+    t.status = parse_submission_status(rows.text(1));
+    t.submissions = static_cast<std::uint64_t>(rows.int64(2));
+    t.records_accepted = static_cast<std::uint64_t>(rows.int64(3));
+    t.records_rejected = static_cast<std::uint64_t>(rows.int64(4));
+  }
+  return totals;
+}
+
 void SqliteStore::append_checkpoint(const TransferLogCheckpoint& checkpoint) {
   committer_.run(0, [&](Connection& connection) {
     Statement insert = connection.prepare(

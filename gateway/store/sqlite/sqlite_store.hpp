@@ -73,6 +73,7 @@ class SqliteStore final : public Store {
   std::int64_t append_transfer(const TransferLogEntry& entry) override;
   std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) override;
   std::optional<TransferLogEntry> last_transfer() override;
+  std::vector<SubmissionTotals> submission_totals() override;
   void append_checkpoint(const TransferLogCheckpoint& checkpoint) override;
   std::vector<TransferLogCheckpoint> list_checkpoints() override;
 
