@@ -83,6 +83,7 @@ Gateway::Gateway(const config::Config& config)
   outbox_ = std::make_unique<store::sqlite::SqliteOutbox>(*sqlite_store);
   store_ = std::move(sqlite_store);
   policies_ = load_policies(config_, schema_);
+  alert_watch_ = std::make_unique<AlertWatch>(*store_, *outbox_, config_);
   remove_outbox_leftovers();
   intake_ = std::make_unique<intake::Intake>(
       *store_, mappings_, schema_, signer_,
@@ -254,18 +255,35 @@ void Gateway::prune_bodies() {
 
 void Gateway::run_housekeeping() {
   using namespace std::chrono_literals;
-  constexpr auto kCheckpointEvery = 5min;
-  constexpr auto kPruneEvery = 1h;  // plenty for a limit counted in days; one directory walk
-  auto last_prune = std::chrono::steady_clock::now();
+  using steady = std::chrono::steady_clock;
+  constexpr auto kTick = 1min;             // alerts
+  constexpr auto kCheckpointEvery = 5min;  // transfer-log checkpoints
+  constexpr auto kPruneEvery = 1h;         // plenty for a limit counted in days; one directory walk
+  auto last_checkpoint = steady::now();
+  auto last_prune = steady::now();
+  evaluate_alerts();
   std::unique_lock lock(housekeeping_mutex_);
-  while (!housekeeping_wake_.wait_for(lock, kCheckpointEvery, [this] { return stopping_; })) {
+  while (!housekeeping_wake_.wait_for(lock, kTick, [this] { return stopping_; })) {
     lock.unlock();
-    checkpoint_transfer_log();
-    if (std::chrono::steady_clock::now() - last_prune >= kPruneEvery) {
+    evaluate_alerts();
+    if (steady::now() - last_checkpoint >= kCheckpointEvery) {
+      checkpoint_transfer_log();
+      last_checkpoint = steady::now();
+    }
+    if (steady::now() - last_prune >= kPruneEvery) {
       prune_bodies();
-      last_prune = std::chrono::steady_clock::now();
+      last_prune = steady::now();
     }
     lock.lock();
+  }
+}
+
+std::size_t Gateway::evaluate_alerts() {
+  try {
+    return alert_watch_->evaluate(store::Clock::now());
+  } catch (const std::exception& e) {
+    log::warn("alert_evaluation_failed").field("reason", e.what());
+    return 0;
   }
 }
 

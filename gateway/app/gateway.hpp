@@ -12,6 +12,7 @@
 
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/schema/record_schema.hpp"
+#include "gateway/app/alert_watch.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/consolidation/consolidation_queue.hpp"
 #include "gateway/consolidation/policy.hpp"
@@ -69,6 +70,9 @@ class Gateway {
 
   // GET /metrics (admin listener): app/metrics.hpp.
   std::string metrics_text();
+
+  // Raises and clears alerts (app/alert_watch.hpp); every minute, and for tests on demand.
+  std::size_t evaluate_alerts();
   // An operator's second chance for a failed (dead-letter) delivery; false unless it was failed.
   bool requeue_delivery(const std::string& delivery_id);
 
@@ -96,7 +100,9 @@ class Gateway {
   // Stopped before the deliverer: a job ends by enqueueing a delivery.
   std::unique_ptr<consolidation::ConsolidationQueue> consolidations_;
 
-  // Housekeeping: transfer-log checkpoints (every 5 minutes) and body retention (hourly).
+  std::unique_ptr<AlertWatch> alert_watch_;
+  // Housekeeping: alerts (every minute), transfer-log checkpoints (every 5 minutes) and body
+  // retention (hourly).
   std::mutex housekeeping_mutex_;
   std::condition_variable housekeeping_wake_;
   bool stopping_ = false;

@@ -130,6 +130,16 @@ std::string render_metrics(const MetricsSources& sources) {
                 age > 0 ? age : 0);
   }
 
+  text.family("opcat_alerts_active", "gauge", "Alerts raised and not yet cleared, by kind.");
+  std::map<std::string, std::uint64_t> active;
+  for (const char* kind : {"delivery_failed", "member_overdue", "outbox_age"}) active[kind] = 0;
+  for (const auto& alert : sources.store.list_alerts(/*active_only=*/true, 100'000)) {
+    ++active[alert.kind];
+  }
+  for (const auto& [kind, count] : active) {
+    text.sample("opcat_alerts_active", label("kind", kind), static_cast<double>(count));
+  }
+
   const ListenerFamily families[] = {
       counter("opcat_connections_accepted_total", "TCP connections accepted.",
               &net::ListenerStats::accepted),

@@ -154,6 +154,15 @@ void read_timeout(const Section& timeouts, std::string_view name, Timeouts::dura
   }
 }
 
+AlertSettings read_alerts(const Section& root) {
+  const Section alerts(root.table("alerts"), "alerts", {"outbox_age_minutes"});
+  AlertSettings result;
+  if (const auto minutes = alerts.integer("outbox_age_minutes", 0, 60 * 24 * 365)) {
+    result.outbox_age = std::chrono::minutes(*minutes);
+  }
+  return result;
+}
+
 Timeouts read_timeouts(const Section& root) {
   const Section timeouts(
       root.table("timeouts"), "timeouts",
@@ -226,8 +235,8 @@ void check_listeners_differ(const Config& config, const toml::table& document,
 Config read_document(const toml::table& document, const fs::path& base,
                      const Overrides& overrides) {
   const Section root(&document, "",
-                     {"server", "admin", "tls", "signing", "intake", "retention", "limits",
-                      "timeouts", "members", "operators", "recipients"});
+                     {"server", "admin", "tls", "signing", "intake", "retention", "alerts",
+                      "limits", "timeouts", "members", "operators", "recipients"});
   Config config;
   read_server(root, base, overrides, config);
   config.tls = read_tls(root, base);
@@ -235,6 +244,7 @@ Config read_document(const toml::table& document, const fs::path& base,
   config.signing = read_signing(root, base);
   config.intake = read_intake(root);
   config.retention = read_retention(root);
+  config.alerts = read_alerts(root);
   config.limits = read_limits(root);
   config.timeouts = read_timeouts(root);
   detail::Parties parties = detail::read_parties(root);

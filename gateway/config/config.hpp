@@ -35,6 +35,9 @@ struct Member {
   std::string code;  // from schemas/codelists: "hmip", "imb-ni"...
   std::string name;
   CertificateMatch certificate;
+  // How often the member is expected to push; longer without a push raises the member_overdue
+  // alert. nullopt: not watched.
+  std::optional<std::chrono::hours> expected_interval;
 };
 
 enum class Role { viewer, operator_, admin };
@@ -67,6 +70,12 @@ struct SigningSettings {
 struct IntakeSettings {
   unsigned workers = 0;             // threads that normalise and commit; 0 = one per core
   std::size_t receipt_errors = 20;  // how many of the first errors a receipt lists
+};
+
+// [alerts]: conditions operators are told about once when they arise and once when they end.
+struct AlertSettings {
+  // A recipient's oldest undelivered delivery older than this raises outbox_age; zero: off.
+  std::chrono::minutes outbox_age{60};
 };
 
 struct RetentionSettings {
@@ -151,6 +160,7 @@ struct Config {
   std::optional<SigningSettings> signing;  // absent when the file has no [signing]
   IntakeSettings intake;
   RetentionSettings retention;
+  AlertSettings alerts;
   Limits limits;
   Timeouts timeouts;
   std::map<std::string, Member> members;      // by code

@@ -110,9 +110,13 @@ const toml::table& party_table(const std::string& kind, const toml::key& code,
 
 Member read_member(const std::string& code, const toml::table& table, CertificateOwners& owners) {
   const Section section(&table, "members." + code,
-                        {"name", "certificate_cn", "certificate_sha256"});
+                        {"name", "certificate_cn", "certificate_sha256", "expected_interval_hours"});
   section.require("name");
-  Member member{code, *section.string("name"), read_certificate_match(section, code)};
+  Member member{code, *section.string("name"), read_certificate_match(section, code), {}};
+  // Up to a leap year: a member that reports yearly.
+  if (const auto hours = section.integer("expected_interval_hours", 1, 366 * 24)) {
+    member.expected_interval = std::chrono::hours(*hours);
+  }
   owners.claim("members." + code, member.certificate, section);
   return member;
 }

@@ -444,6 +444,42 @@ Response list_transfers(const Operations& ops, const Context& context) {
   return json_ok(Status::ok, out, context.request);
 }
 
+// ---- alerts ------------------------------------------------------------------------------------
+
+Response list_alerts(const Operations& ops, const Context& context) {
+  const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
+  if (!limit) return bad_limit(context);
+  const auto active = query_param(context.query, "active");
+  if (active && *active != "true" && *active != "false") {
+    return error_response(Status::bad_request, "bad_query", "active must be true or false",
+                          context.request);
+  }
+  rapidjson::StringBuffer out;
+  Writer json(out);
+  json.StartObject();
+  json.Key("alerts");
+  json.StartArray();
+  for (const auto& a : ops.store.list_alerts(active.value_or("true") == "true", *limit)) {
+    json.StartObject();
+    json.Key("id");
+    json.Int64(a.id);
+    json.Key("kind");
+    string(json, a.kind);
+    json.Key("subject");
+    string(json, a.subject);
+    json.Key("message");
+    string(json, a.message);
+    json.Key("raised_at");
+    string(json, store::format_utc(a.raised_at));
+    json.Key("cleared_at");
+    time_or_null(json, a.cleared_at);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  return json_ok(Status::ok, out, context.request);
+}
+
 }  // namespace
 
 void add_operations_routes(Router& router, Operations operations) {
@@ -462,6 +498,8 @@ void add_operations_routes(Router& router, Operations operations) {
              [ops](const Context& c) { return requeue_delivery(*ops, c); });
   router.add(Verb::get, "/v1/transfers", Access::identified,
              [ops](const Context& c) { return list_transfers(*ops, c); });
+  router.add(Verb::get, "/v1/alerts", Access::identified,
+             [ops](const Context& c) { return list_alerts(*ops, c); });
 }
 
 }  // namespace opcat::http

@@ -34,6 +34,7 @@ struct Operations {
 //   GET  /v1/deliveries/{id}          one delivery with its attempts and the recipient's receipt
 //   POST /v1/deliveries/{id}/requeue  a failed delivery due again: 200, 404, or 409 unless failed
 //   GET  /v1/transfers?after=&member=&status=&limit=   the transfer log, oldest first, by cursor
+//   GET  /v1/alerts?active=true|false&limit=          active alerts (or all), newest first
 void add_operations_routes(Router& router, Operations operations);
 
 }  // namespace opcat::http

@@ -84,7 +84,7 @@ config::Config InboxConfig::server_config() const {
   server.limits.body_limit = body_limit;
   server.timeouts = timeouts;
   for (const std::string& cn : allowed_senders) {
-    server.members.emplace(cn, config::Member{cn, "sender " + cn, {cn, {}}});
+    server.members.emplace(cn, config::Member{cn, "sender " + cn, {cn, {}}, {}});
   }
   return server;
 }

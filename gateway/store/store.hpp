@@ -87,6 +87,7 @@ struct SubmissionTotals {
   std::uint64_t submissions = 0;
   std::uint64_t records_accepted = 0;
   std::uint64_t records_rejected = 0;
+  Clock::time_point last_received_at;  // the newest of these submissions
 };
 
 // Every query that names a member answers only with that member's data: isolation is in the
@@ -144,6 +145,13 @@ class Store {
 
   // For operators (not member-scoped: the admin listener's metrics).
   virtual std::vector<SubmissionTotals> submission_totals() = 0;
+
+  // Alerts. raise_alert stores it unless one with its key is active (false then); clear_alert
+  // clears the active one with that key (false if none).
+  virtual bool raise_alert(const Alert& alert) = 0;
+  virtual bool clear_alert(std::string_view key, Clock::time_point when) = 0;
+  // Newest first; only the active ones, or the last `limit` of all.
+  virtual std::vector<Alert> list_alerts(bool active_only, std::size_t limit) = 0;
 
   // Signed checkpoints of the chain's head, oldest first.
   virtual void append_checkpoint(const TransferLogCheckpoint& checkpoint) = 0;

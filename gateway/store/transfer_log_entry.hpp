@@ -45,6 +45,19 @@ struct TransferLogCheckpoint {
   std::string signature;  // detached CMS (DER) over checkpoint_text(), by the signing certificate
 };
 
+// A condition operators are told about: raised once when it arises, cleared once when it ends
+// (never raised again while active: no floods). `key` names the condition and its subject
+// ("delivery_failed:dlv_...", "member_overdue:hmip", "outbox_age:spt").
+struct Alert {
+  std::int64_t id = 0;  // assigned by the store
+  std::string key;
+  std::string kind;     // delivery_failed, member_overdue, outbox_age
+  std::string subject;  // the delivery, member or recipient
+  std::string message;
+  Clock::time_point raised_at;
+  std::optional<Clock::time_point> cleared_at;
+};
+
 // A page of the transfer log, oldest first, optionally filtered.
 struct TransferQuery {
   std::int64_t after_seq = 0;  // the last seq of the previous page

@@ -82,7 +82,7 @@ class ConsolidationFlowTest : public ::testing::Test {
     config_.timeouts.grace = 10s;
     for (const auto& sample : opcat::testing::member_samples()) {
       const std::string& code = sample.member;
-      config_.members[code] = {code, code, {code, {}}};
+      config_.members[code] = {code, code, {code, {}}, {}};
       members_[code] = pki_.issue_client(code);
     }
     config_.operators["otto"] = {"otto", "Otto (synthetic operator)", config::Role::operator_,
@@ -353,6 +353,7 @@ TEST_F(ConsolidationFlowTest, PushedExportsReachBothInboxesOnceSignedAndTheSptMi
            R"(opcat_tls_handshake_failures_total{listener="member",reason="peer did not return a certificate"} 1)",
            R"(opcat_request_duration_seconds_bucket{listener="member",le="+Inf"} 8)",
            R"(# TYPE opcat_request_duration_seconds histogram)",
+           R"(opcat_alerts_active{kind="delivery_failed"} 0)",
        }) {
     EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n" << text;
   }

@@ -260,6 +260,25 @@ TEST_F(ConfigTest, DefaultsApplyToEverythingButTheTlsFiles) {
   EXPECT_TRUE(config.operators.empty());
 }
 
+TEST_F(ConfigTest, ReadsAlertSettingsAndMembersExpectedIntervals) {
+  const Config config = parse_with(R"(
+[alerts]
+outbox_age_minutes = 30
+[members.hmip]
+name = "HM Inspectorate of Prisons"
+expected_interval_hours = 168
+[members.icva]
+name = "ICVA"
+)");
+  EXPECT_EQ(config.alerts.outbox_age, std::chrono::minutes(30));
+  EXPECT_EQ(config.members.at("hmip").expected_interval, std::chrono::hours(168));
+  EXPECT_FALSE(config.members.at("icva").expected_interval.has_value());
+  EXPECT_EQ(parse_with("").alerts.outbox_age, std::chrono::minutes(60));
+  EXPECT_THAT(error_with("[members.hmip]\nname = \"x\"\nexpected_interval_hours = 0\n"),
+              HasSubstr("members.hmip.expected_interval_hours"));
+  EXPECT_THAT(error_with("[alerts]\nwebhook = \"x\"\n"), HasSubstr("alerts.webhook"));
+}
+
 TEST_F(ConfigTest, ReadsEveryValue) {
   dir_.write("pki/operators-ca.crt");
   dir_.write("pki/operators-ca.crl");

@@ -90,7 +90,7 @@ class PullDeliveryTest : public DeliveryFixture {
     config_.admin.client_ca = pki_.ca_certificate();
     config_.admin.crl = pki_.crl();
     config_.timeouts.grace = std::chrono::seconds(2);
-    config_.members.emplace("hmip", config::Member{"hmip", "HMIP", {"hmip", {}}});
+    config_.members.emplace("hmip", config::Member{"hmip", "HMIP", {"hmip", {}}, {}});
     net::ServerParts parts;
     delivery::add_pull_routes(parts.member_routes, outbox_, recipients_, [this] { return now_; });
     server_ = std::make_unique<net::Server>(config_, std::move(parts));

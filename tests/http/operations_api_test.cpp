@@ -223,6 +223,30 @@ TEST_F(OperationsApiTest, OnlyAFailedDeliveryIsRequeued) {
   EXPECT_EQ(outbox_.get_delivery(pending.id)->state, store::DeliveryState::pending);
 }
 
+TEST_F(OperationsApiTest, AlertsAreListedActiveByDefaultOrAll) {
+  store::Alert overdue;
+  overdue.key = "member_overdue:hmip";
+  overdue.kind = "member_overdue";
+  overdue.subject = "hmip";
+  overdue.message = "HM Inspectorate of Prisons has never pushed";
+  overdue.raised_at = store::Clock::now();
+  ASSERT_TRUE(store_.raise_alert(overdue));
+  EXPECT_FALSE(store_.raise_alert(overdue)) << "one active alert per key";
+  rapidjson::Document body;
+  ASSERT_TRUE(parses_as_json(call(Verb::get, "/v1/alerts", viewer_).body(), body));
+  ASSERT_EQ(body["alerts"].Size(), 1u);
+  EXPECT_STREQ(body["alerts"][0]["kind"].GetString(), "member_overdue");
+  EXPECT_TRUE(body["alerts"][0]["cleared_at"].IsNull());
+
+  ASSERT_TRUE(store_.clear_alert("member_overdue:hmip", store::Clock::now()));
+  ASSERT_TRUE(parses_as_json(call(Verb::get, "/v1/alerts", viewer_).body(), body));
+  EXPECT_EQ(body["alerts"].Size(), 0u);
+  ASSERT_TRUE(parses_as_json(call(Verb::get, "/v1/alerts?active=false", viewer_).body(), body));
+  ASSERT_EQ(body["alerts"].Size(), 1u);
+  EXPECT_TRUE(body["alerts"][0]["cleared_at"].IsString());
+  EXPECT_TRUE(is_error_body(call(Verb::get, "/v1/alerts?active=maybe", viewer_).body(), "bad_query"));
+}
+
 TEST(QueryTest, PercentEncodedValuesReadBackExactly) {
   for (const std::string& value : {std::string("imb-ni"), std::string("a&b=c #d+e%f"),
                                   std::string("caf\xC3\xA9")}) {

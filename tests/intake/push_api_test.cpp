@@ -68,7 +68,7 @@ class PushApiTest : public ::testing::Test {
     config_.intake.workers = 2;
     config_.timeouts.grace = 10s;
     for (const char* code : {"hmip", "imb", "icva", "cqc", "ofsted", "ci", "cjini", "nipb-icvs"}) {
-      config_.members[code] = {code, code, {code, {}}};
+      config_.members[code] = {code, code, {code, {}}, {}};
       members_[code] = pki_.issue_client(code);
     }
   }

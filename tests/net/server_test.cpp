@@ -73,7 +73,7 @@ class ServerTest : public ::testing::Test {
     config_.tls.private_key = server.private_key;
     config_.tls.client_ca = config_.admin.client_ca = pki_.ca_certificate();
     config_.tls.crl = config_.admin.crl = pki_.crl();
-    config_.members["hmip"] = {"hmip", "HM Inspectorate of Prisons", {"hmip", {}}};
+    config_.members["hmip"] = {"hmip", "HM Inspectorate of Prisons", {"hmip", {}}, {}};
     config_.operators["admin"] = {"admin", "Administrator", config::Role::admin, {"admin", {}}};
     config_.timeouts.grace = 5s;
   }

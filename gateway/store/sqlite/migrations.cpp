@@ -130,6 +130,20 @@ CREATE INDEX transfer_log_recipient ON transfer_log (recipient);
 CREATE INDEX transfer_log_delivery ON transfer_log (delivery_id);
 CREATE INDEX transfer_log_submission ON transfer_log (submission_id);
 )sql"},
+    // Alerts (gateway/app/alert_watch.hpp): at most one active per key, so a condition that
+    // persists is raised once.
+    Migration{5, R"sql(
+CREATE TABLE alerts (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  key         TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  message     TEXT NOT NULL,
+  raised_at   TEXT NOT NULL,
+  cleared_at  TEXT
+);
+CREATE UNIQUE INDEX alerts_active ON alerts (key) WHERE cleared_at IS NULL;
+)sql"},
 };
 
 }  // namespace

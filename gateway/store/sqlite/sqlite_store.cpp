@@ -1,5 +1,7 @@
 #include "gateway/store/sqlite/sqlite_store.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 
 #include "gateway/store/sqlite/migrations.hpp"
@@ -207,8 +209,8 @@ std::optional<TransferLogEntry> SqliteStore::last_transfer() {
 std::vector<SubmissionTotals> SqliteStore::submission_totals() {
   std::lock_guard lock(read_mutex_);
   Statement rows = read_.prepare(
-      "SELECT member, status, count(*), sum(accepted), sum(rejected) FROM submissions"
-      " GROUP BY member, status ORDER BY member, status");
+      "SELECT member, status, count(*), sum(accepted), sum(rejected), max(received_at)"
+      " FROM submissions GROUP BY member, status ORDER BY member, status");
   std::vector<SubmissionTotals> totals;
   while (rows.step()) {
     SubmissionTotals& t = totals.emplace_back();
@@ -217,8 +219,58 @@ std::vector<SubmissionTotals> SqliteStore::submission_totals() {
     t.submissions = static_cast<std::uint64_t>(rows.int64(2));
     t.records_accepted = static_cast<std::uint64_t>(rows.int64(3));
     t.records_rejected = static_cast<std::uint64_t>(rows.int64(4));
+    t.last_received_at = parse_utc(rows.text(5));
   }
   return totals;
+}
+
+bool SqliteStore::raise_alert(const Alert& alert) {
+  bool raised = false;
+  committer_.run(0, [&](Connection& connection) {
+    // The partial unique index makes a second active alert with this key a no-op.
+    Statement insert = connection.prepare(
+        "INSERT INTO alerts (key, kind, subject, message, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+        " ON CONFLICT DO NOTHING");
+    insert.bind(1, alert.key)
+        .bind(2, alert.kind)
+        .bind(3, alert.subject)
+        .bind(4, alert.message)
+        .bind(5, format_utc(alert.raised_at))
+        .run();
+    raised = sqlite3_changes(connection.handle()) > 0;
+  });
+  return raised;
+}
+
+bool SqliteStore::clear_alert(std::string_view key, Clock::time_point when) {
+  bool cleared = false;
+  committer_.run(0, [&](Connection& connection) {
+    Statement update = connection.prepare(
+        "UPDATE alerts SET cleared_at = ?2 WHERE key = ?1 AND cleared_at IS NULL");
+    update.bind(1, key).bind(2, format_utc(when)).run();
+    cleared = sqlite3_changes(connection.handle()) > 0;
+  });
+  return cleared;
+}
+
+std::vector<Alert> SqliteStore::list_alerts(bool active_only, std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Statement rows = read_.prepare(
+      std::string("SELECT id, key, kind, subject, message, raised_at, cleared_at FROM alerts") +
+      (active_only ? " WHERE cleared_at IS NULL" : "") + " ORDER BY id DESC LIMIT ?1");
+  rows.bind(1, as_limit(limit));
+  std::vector<Alert> alerts;
+  while (rows.step()) {
+    Alert& a = alerts.emplace_back();
+    a.id = rows.int64(0);
+    a.key = rows.text(1);
+    a.kind = rows.text(2);
+    a.subject = rows.text(3);
+    a.message = rows.text(4);
+    a.raised_at = parse_utc(rows.text(5));
+    if (const auto cleared = rows.optional_text(6)) a.cleared_at = parse_utc(*cleared);
+  }
+  return alerts;
 }
 
 void SqliteStore::append_checkpoint(const TransferLogCheckpoint& checkpoint) {

@@ -74,6 +74,9 @@ class SqliteStore final : public Store {
   std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) override;
   std::optional<TransferLogEntry> last_transfer() override;
   std::vector<SubmissionTotals> submission_totals() override;
+  bool raise_alert(const Alert& alert) override;
+  bool clear_alert(std::string_view key, Clock::time_point when) override;
+  std::vector<Alert> list_alerts(bool active_only, std::size_t limit) override;
   void append_checkpoint(const TransferLogCheckpoint& checkpoint) override;
   std::vector<TransferLogCheckpoint> list_checkpoints() override;
 
