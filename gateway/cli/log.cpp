@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include "gateway/cli/commands.hpp"
@@ -40,21 +41,28 @@ struct Located {
   std::filesystem::path ca;
 };
 
-std::optional<Located> locate(const LogOptions& options) {
+// Nullopt, having said why on stderr, when the options name no usable data directory.
+std::optional<Located> locate(const LogOptions& options, std::string_view command) {
+  const std::string prefix = "opcat-gateway log " + std::string(command) + ": ";
   Located where;
   where.ca = options.ca;
   if (!options.config.empty()) {
-    const config::Config config = config::load(options.config);
-    where.data_dir = config.data_dir;
-    if (where.ca.empty()) where.ca = config.tls.client_ca;
+    try {
+      const config::Config config = config::load(options.config);
+      where.data_dir = config.data_dir;
+      if (where.ca.empty()) where.ca = config.tls.client_ca;
+    } catch (const std::exception& e) {
+      std::cerr << prefix << e.what() << '\n';
+      return std::nullopt;
+    }
   }
   if (!options.data_dir.empty()) where.data_dir = options.data_dir;
   if (where.data_dir.empty()) {
-    std::cerr << "opcat-gateway log: give --config or --data\n";
+    std::cerr << prefix << "give --config or --data\n";
     return std::nullopt;
   }
   if (!std::filesystem::exists(where.data_dir / store::sqlite::SqliteStore::kFileName)) {
-    std::cerr << "opcat-gateway log: " << where.data_dir.string() << " holds no "
+    std::cerr << prefix << where.data_dir.string() << " holds no "
               << store::sqlite::SqliteStore::kFileName << '\n';
     return std::nullopt;
   }
@@ -68,13 +76,7 @@ store::sqlite::SqliteStore open_read_only(const std::filesystem::path& data_dir)
 }
 
 int verify(const LogOptions& options) {
-  std::optional<Located> where;
-  try {
-    where = locate(options);
-  } catch (const std::exception& e) {
-    std::cerr << "opcat-gateway log verify: " << e.what() << '\n';
-    return kExitUsage;
-  }
+  const std::optional<Located> where = locate(options, "verify");
   if (!where) return kExitUsage;
   try {
     auto store = open_read_only(where->data_dir);
@@ -150,13 +152,7 @@ void print(const store::TransferLogEntry& e) {
 volatile std::sig_atomic_t g_stop = 0;
 
 int tail(const LogOptions& options) {
-  std::optional<Located> where;
-  try {
-    where = locate(options);
-  } catch (const std::exception& e) {
-    std::cerr << "opcat-gateway log tail: " << e.what() << '\n';
-    return kExitUsage;
-  }
+  const std::optional<Located> where = locate(options, "tail");
   if (!where) return kExitUsage;
   try {
     auto store = open_read_only(where->data_dir);
