@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "adapters/core/diagnostics.hpp"
+#include "gateway/store/operator_account.hpp"
 #include "gateway/store/submission.hpp"
 #include "gateway/store/transfer_log_entry.hpp"
 
@@ -90,6 +91,16 @@ struct SubmissionTotals {
   Clock::time_point last_received_at;  // the newest of these submissions
 };
 
+// One member's submissions of one UTC day (the console's activity chart). None of a rejected
+// submission's records was kept, so all of them, accepted or not, count as rejected.
+struct MemberDayRecords {
+  std::string member;
+  std::string day;  // "YYYY-MM-DD", UTC, of received_at
+  std::uint64_t records_accepted = 0;
+  std::uint64_t records_rejected = 0;
+  std::uint64_t submissions = 0;
+};
+
 // Every query that names a member answers only with that member's data: isolation is in the
 // query, so a handler cannot forget it.
 class Store {
@@ -145,6 +156,22 @@ class Store {
 
   // For operators (not member-scoped: the admin listener's metrics).
   virtual std::vector<SubmissionTotals> submission_totals() = 0;
+  // For operators (not member-scoped): per member and UTC day, the submissions received at or
+  // after since; by day, then member.
+  virtual std::vector<MemberDayRecords> records_per_day(Clock::time_point since) = 0;
+  // For operators only: any member's submission. Member-facing code uses get_submission.
+  virtual std::optional<SubmissionSummary> find_submission(std::string_view id) = 0;
+
+  // Operator accounts of the console (not member-scoped). Every write is durable on return.
+  // create writes nothing and returns false if the name is taken, even by a disabled account.
+  virtual bool create_operator_account(const OperatorAccount& account) = 0;
+  // Overwrites display_name, role and password_hash and enables the account again (a reset);
+  // created_at and created_by stay. False if there is no account with that name.
+  virtual bool replace_operator_account(const OperatorAccount& account) = 0;
+  virtual std::optional<OperatorAccount> find_operator_account(std::string_view name) = 0;
+  virtual std::vector<OperatorAccount> list_operator_accounts() = 0;  // by name
+  // False if there is no such account or it is disabled already.
+  virtual bool disable_operator_account(std::string_view name, Clock::time_point when) = 0;
 
   // Alerts. raise_alert stores it unless one with its key is active (false then); clear_alert
   // clears the active one with that key (false if none).

@@ -2,6 +2,7 @@
 // the transfer log is what the operator console and the audit are built on.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,12 +59,20 @@ struct Alert {
   std::optional<Clock::time_point> cleared_at;
 };
 
-// A page of the transfer log, oldest first, optionally filtered.
+// A page of the transfer log, optionally filtered: oldest first, paged on with after_seq, or
+// newest first, paged on with before_seq. Every filter is an index lookup (sqlite/rows.hpp).
+// Every field has a default so that designated initialisers may name only the ones they set
+// (-Wmissing-field-initializers); fields are added at the end.
 struct TransferQuery {
-  std::int64_t after_seq = 0;  // the last seq of the previous page
-  std::optional<std::string> member;
-  std::optional<std::string> status;
+  std::int64_t after_seq = 0;  // only seq > after_seq: the last seq of the previous page
+  std::optional<std::string> member = std::nullopt;
+  std::optional<std::string> status = std::nullopt;
   std::size_t limit = 100;
+  std::optional<std::string> recipient = std::nullopt;
+  std::optional<TransferDirection> direction = std::nullopt;
+  bool newest_first = false;
+  // Only seq < before_seq: the last (oldest) seq of the previous newest-first page.
+  std::optional<std::int64_t> before_seq = std::nullopt;
 };
 
 }  // namespace opcat::store

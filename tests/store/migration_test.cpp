@@ -42,6 +42,7 @@ TEST(SqliteStoreMigration, MigratesAVersion1Database) {
   // Every later migration applied on top of version 1 (2 added receipt signatures).
   EXPECT_GE(sqlite::latest_schema_version(), 2);
   EXPECT_EQ(count_rows(dir.path(), "schema_migrations"), sqlite::latest_schema_version());
+  EXPECT_EQ(count_rows(dir.path(), "operator_accounts"), 0);  // added by migration 6
   const auto old = store.get_submission("hmip", "sub_old");
   ASSERT_TRUE(old.has_value());
   EXPECT_EQ(old->receipt_json, R"({"old":true})");

@@ -71,6 +71,23 @@ long long count_rows(const std::filesystem::path& data_dir, const std::string& t
   return count;
 }
 
+std::string query_plan(const std::filesystem::path& data_dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((data_dir / sqlite::SqliteStore::kFileName).c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const std::string explain = "EXPLAIN QUERY PLAN " + sql;
+  EXPECT_EQ(sqlite3_prepare_v2(db, explain.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string plan;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    plan += '\n';
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return plan;
+}
+
 std::size_t spool_files(const std::filesystem::path& data_dir) {
   std::size_t count = 0;
   for (const auto& entry :

@@ -25,6 +25,9 @@ SubmissionCompletion completion(adapters::Outcome::Verdict verdict, std::size_t 
 
 // Counts rows through a separate raw connection: what a fresh reader would see.
 long long count_rows(const std::filesystem::path& data_dir, const std::string& table);
+// SQLite's EXPLAIN QUERY PLAN of sql on the store's database, one step a line: which tables are
+// scanned, which indexes searched.
+std::string query_plan(const std::filesystem::path& data_dir, const std::string& sql);
 // Files in <data_dir>/spool: writers spilled and not yet committed or destroyed.
 std::size_t spool_files(const std::filesystem::path& data_dir);
 

@@ -1,6 +1,6 @@
 // The transfer log: intake's own entry in the submission's transaction, other crossings
 // appended directly, and the indexes the console's filters rely on.
-#include <sqlite3.h>
+#include <vector>
 
 #include "gateway/store/sqlite/rows.hpp"
 #include "tests/store/store_fixture.hpp"
@@ -90,28 +90,93 @@ TEST_F(StoreTest, AppendsAndFiltersOtherCrossings) {
   EXPECT_EQ(after[0].seq, second);
 }
 
-std::string query_plan(const std::filesystem::path& data_dir, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open((data_dir / sqlite::SqliteStore::kFileName).c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-  EXPECT_EQ(sqlite3_prepare_v2(db, explain.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  std::string plan;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-    plan += '\n';
+TransferLogEntry delivery_to(const std::string& recipient, const std::string& status) {
+  TransferLogEntry entry;
+  entry.time = at_second(1'714'000'200);
+  entry.direction = TransferDirection::out;
+  entry.recipient = recipient;
+  entry.status = status;
+  return entry;
+}
+
+TEST_F(StoreTest, FiltersTransfersByRecipientAndDirection) {
+  submit("hmip", "in", 1, 0);
+  const auto to_spt = store_->append_transfer(delivery_to("spt", "delivered"));
+  store_->append_transfer(delivery_to("npm", "delivered"));
+
+  const auto spt = store_->list_transfers(TransferQuery{.recipient = "spt"});
+  ASSERT_EQ(spt.size(), 1u);
+  EXPECT_EQ(spt[0].seq, to_spt);
+
+  const auto out = store_->list_transfers(TransferQuery{.direction = TransferDirection::out});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].recipient, "spt");
+  EXPECT_EQ(out[1].recipient, "npm");
+  const auto in = store_->list_transfers(TransferQuery{.direction = TransferDirection::in});
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].member, "hmip");
+
+  // Filters combine.
+  EXPECT_TRUE(
+      store_->list_transfers(TransferQuery{.recipient = "spt", .direction = TransferDirection::in})
+          .empty());
+}
+
+TEST_F(StoreTest, PagesNewestFirstWithBeforeSeqWithoutRepeatOrSkip) {
+  std::vector<std::int64_t> appended;
+  for (int i = 0; i < 7; ++i) {
+    appended.push_back(store_->append_transfer(delivery_to("spt", "delivered")));
+    store_->append_transfer(delivery_to("npm", "delivered"));  // filtered out below
   }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return plan;
+  std::vector<std::int64_t> seen;
+  TransferQuery page{.limit = 3, .recipient = "spt", .newest_first = true};
+  for (int pages = 0; pages < 10; ++pages) {
+    const auto entries = store_->list_transfers(page);
+    if (entries.empty()) break;
+    EXPECT_LE(entries.size(), 3u);
+    for (const auto& e : entries) seen.push_back(e.seq);
+    page.before_seq = entries.back().seq;
+  }
+  const std::vector<std::int64_t> newest_first(appended.rbegin(), appended.rend());
+  EXPECT_EQ(seen, newest_first);
+
+  // after_seq still bounds a descending page from below.
+  const auto window = store_->list_transfers(TransferQuery{.after_seq = appended[1],
+                                                           .recipient = "spt",
+                                                           .newest_first = true,
+                                                           .before_seq = appended[5]});
+  ASSERT_EQ(window.size(), 3u);
+  EXPECT_EQ(window[0].seq, appended[4]);
+  EXPECT_EQ(window[2].seq, appended[2]);
+}
+
+// Read off an index (or the rowid), never a scan of the table, and in the order asked without
+// sorting every match first.
+void expect_index_lookup(const std::string& plan, const std::string& index) {
+  EXPECT_NE(plan.find(index), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
 }
 
 TEST_F(StoreTest, TransferLogFiltersUseTheirIndexes) {
-  const auto by_member = query_plan(dir_.path(), sqlite::transfer_query_sql(true, false));
-  EXPECT_NE(by_member.find("USING INDEX transfer_log_member"), std::string::npos) << by_member;
-  const auto by_status = query_plan(dir_.path(), sqlite::transfer_query_sql(false, true));
-  EXPECT_NE(by_status.find("USING INDEX transfer_log_status"), std::string::npos) << by_status;
+  const auto plan = [&](const TransferQuery& query) {
+    return query_plan(dir_.path(), sqlite::transfer_query_sql(query));
+  };
+  expect_index_lookup(plan({.member = "hmip"}), "USING INDEX transfer_log_member");
+  expect_index_lookup(plan({.status = "failed"}), "USING INDEX transfer_log_status");
+  expect_index_lookup(plan({.recipient = "spt"}), "USING INDEX transfer_log_recipient");
+  expect_index_lookup(plan({.direction = TransferDirection::out}),
+                      "USING INDEX transfer_log_direction");
+  expect_index_lookup(plan({.newest_first = true, .before_seq = 100}), "USING INTEGER PRIMARY KEY");
+  expect_index_lookup(plan({.recipient = "spt", .newest_first = true, .before_seq = 100}),
+                      "USING INDEX transfer_log_recipient");
+  // Combined, the most selective filter leads, not the index created last.
+  expect_index_lookup(plan({.member = "hmip", .status = "complete"}),
+                      "USING INDEX transfer_log_member");
+  expect_index_lookup(plan({.recipient = "spt", .direction = TransferDirection::out}),
+                      "USING INDEX transfer_log_recipient");
+  expect_index_lookup(plan({.status = "failed", .direction = TransferDirection::out}),
+                      "USING INDEX transfer_log_status");
   const auto by_time = query_plan(dir_.path(), "SELECT seq FROM transfer_log WHERE time >= ?1");
   EXPECT_NE(by_time.find("transfer_log_time"), std::string::npos) << by_time;
 }

@@ -144,6 +144,21 @@ CREATE TABLE alerts (
 );
 CREATE UNIQUE INDEX alerts_active ON alerts (key) WHERE cleared_at IS NULL;
 )sql"},
+    // The operator console: its accounts, and the indexes its views query by (records per day
+    // since a time, for every member; the transfer log by direction).
+    Migration{6, R"sql(
+CREATE TABLE operator_accounts (
+  name           TEXT PRIMARY KEY,
+  display_name   TEXT NOT NULL,
+  role           TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  password_hash  TEXT NOT NULL,
+  created_at     TEXT NOT NULL,
+  created_by     TEXT NOT NULL,
+  disabled_at    TEXT
+);
+CREATE INDEX submissions_received ON submissions (received_at);
+CREATE INDEX transfer_log_direction ON transfer_log (direction);
+)sql"},
 };
 
 }  // namespace

@@ -1,8 +1,7 @@
 #include "gateway/store/sqlite/rows.hpp"
 
-#include "gateway/store/transfer_log_chain.hpp"
-
 #include "gateway/store/timestamp.hpp"
+#include "gateway/store/transfer_log_chain.hpp"
 
 namespace opcat::store::sqlite {
 
@@ -132,11 +131,46 @@ void chain_transfer(Connection& connection, std::int64_t seq) {
   update.bind(1, prev_hash).bind(2, transfer_entry_hash(stored)).bind(3, seq).run();
 }
 
-std::string transfer_query_sql(bool by_member, bool by_status) {
+std::string transfer_query_sql(const TransferQuery& query) {
+  // Without statistics SQLite rates every equality alike and takes the index created last. The
+  // most selective filter set leads instead (member or recipient, then status, then direction:
+  // two values); a unary + keeps the others off their indexes, so they only sift its rows.
+  const bool by_party = query.member || query.recipient;
+  const bool by_status = query.status.has_value();
   std::string sql = kSelectTransfer + "WHERE seq > ?1";
-  if (by_member) sql += " AND member = ?3";
-  if (by_status) sql += " AND status = ?4";
-  return sql + " ORDER BY seq LIMIT ?2";
+  if (query.member) sql += " AND member = ?3";
+  if (query.recipient) sql += " AND recipient = ?5";
+  if (by_status) sql += by_party ? " AND +status = ?4" : " AND status = ?4";
+  if (query.direction) {
+    sql += by_party || by_status ? " AND +direction = ?6" : " AND direction = ?6";
+  }
+  if (query.before_seq) sql += " AND seq < ?7";
+  // seq is the rowid, which every index ends with: either order is read off the index used.
+  return sql + (query.newest_first ? " ORDER BY seq DESC LIMIT ?2" : " ORDER BY seq LIMIT ?2");
+}
+
+// received_at is format_utc text: its first ten characters are the UTC date, and the range on it
+// is read off the index submissions_received.
+const std::string kSelectRecordsPerDay =
+    "SELECT substr(received_at, 1, 10) AS day, member,"
+    " sum(CASE WHEN status = 'rejected' THEN 0 ELSE accepted END),"
+    " sum(CASE WHEN status = 'rejected' THEN accepted + rejected ELSE rejected END), count(*)"
+    " FROM submissions WHERE received_at >= ?1 GROUP BY day, member ORDER BY day, member";
+
+const std::string kSelectOperatorAccount =
+    "SELECT name, display_name, role, password_hash, created_at, created_by, disabled_at"
+    " FROM operator_accounts ";
+
+OperatorAccount read_operator_account(const Statement& row) {
+  OperatorAccount a;
+  a.name = row.text(0);
+  a.display_name = row.text(1);
+  a.role = row.text(2);
+  a.password_hash = row.text(3);
+  a.created_at = parse_utc(row.text(4));
+  a.created_by = row.text(5);
+  if (const auto disabled = row.optional_text(6)) a.disabled_at = parse_utc(*disabled);
+  return a;
 }
 
 }  // namespace opcat::store::sqlite

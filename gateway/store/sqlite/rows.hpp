@@ -30,10 +30,20 @@ std::int64_t insert_transfer(Connection& connection, const TransferLogEntry& ent
 // the row as stored): at insert, and for entries written before the chain existed.
 void chain_transfer(Connection& connection, std::int64_t seq);
 
-// The SQL of list_transfers for the filters present: one statement per combination rather than
-// "(?1 IS NULL OR member = ?1)", which would keep SQLite from using the indexes.
-// Parameters: ?1 after_seq, ?2 limit, ?3 member, ?4 status.
-std::string transfer_query_sql(bool by_member, bool by_status);
+// The SQL of list_transfers for the filters the query sets: one statement per combination
+// rather than "(?3 IS NULL OR member = ?3)", which would keep SQLite from using the indexes.
+// Parameters (only those of the filters set appear): ?1 after_seq, ?2 limit, ?3 member,
+// ?4 status, ?5 recipient, ?6 direction, ?7 before_seq.
+std::string transfer_query_sql(const TransferQuery& query);
+
+// Store::records_per_day. Parameter ?1: since. Columns: day, member, records accepted, records
+// rejected, submissions.
+extern const std::string kSelectRecordsPerDay;
+
+// "SELECT <operator account columns> FROM operator_accounts "; read_operator_account reads a
+// row of it.
+extern const std::string kSelectOperatorAccount;
+OperatorAccount read_operator_account(const Statement& row);
 
 // The query behind Store::for_each_current_record. Parameters: ?1 first day, ?2 last day (both
 // NULL: no period). Columns: submission_id, member, record_type, record_id, body.

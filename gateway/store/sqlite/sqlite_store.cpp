@@ -189,11 +189,14 @@ std::int64_t SqliteStore::append_transfer(const TransferLogEntry& entry) {
 
 std::vector<TransferLogEntry> SqliteStore::list_transfers(const TransferQuery& query) {
   std::lock_guard lock(read_mutex_);
-  Statement statement =
-      read_.prepare(transfer_query_sql(query.member.has_value(), query.status.has_value()));
+  Statement statement = read_.prepare(transfer_query_sql(query));
   statement.bind(1, query.after_seq).bind(2, as_limit(query.limit));
+  // A parameter the SQL lacks cannot be bound: only the filters set.
   if (query.member) statement.bind(3, std::string_view(*query.member));
   if (query.status) statement.bind(4, std::string_view(*query.status));
+  if (query.recipient) statement.bind(5, std::string_view(*query.recipient));
+  if (query.direction) statement.bind(6, to_string(*query.direction));
+  if (query.before_seq) statement.bind(7, *query.before_seq);
   std::vector<TransferLogEntry> entries;
   while (statement.step()) entries.push_back(read_transfer(statement));
   return entries;
@@ -222,6 +225,95 @@ std::vector<SubmissionTotals> SqliteStore::submission_totals() {
     t.last_received_at = parse_utc(rows.text(5));
   }
   return totals;
+}
+
+std::vector<MemberDayRecords> SqliteStore::records_per_day(Clock::time_point since) {
+  std::lock_guard lock(read_mutex_);
+  Statement rows = read_.prepare(kSelectRecordsPerDay);
+  rows.bind(1, format_utc(since));
+  std::vector<MemberDayRecords> days;
+  while (rows.step()) {
+    MemberDayRecords& d = days.emplace_back();
+    d.day = rows.text(0);
+    d.member = rows.text(1);
+    d.records_accepted = static_cast<std::uint64_t>(rows.int64(2));
+    d.records_rejected = static_cast<std::uint64_t>(rows.int64(3));
+    d.submissions = static_cast<std::uint64_t>(rows.int64(4));
+  }
+  return days;
+}
+
+std::optional<SubmissionSummary> SqliteStore::find_submission(std::string_view id) {
+  std::lock_guard lock(read_mutex_);
+  Statement statement = read_.prepare(kSelectSubmission + "WHERE id = ?1");
+  statement.bind(1, id);
+  if (!statement.step()) return std::nullopt;
+  return read_submission(statement);
+}
+
+bool SqliteStore::create_operator_account(const OperatorAccount& account) {
+  const std::optional<std::string> disabled_at =
+      account.disabled_at ? std::optional(format_utc(*account.disabled_at)) : std::nullopt;
+  bool created = false;
+  committer_.run(0, [&](Connection& connection) {
+    Statement insert = connection.prepare(
+        "INSERT INTO operator_accounts (name, display_name, role, password_hash, created_at,"
+        " created_by, disabled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT (name) DO NOTHING");
+    insert.bind(1, account.name)
+        .bind(2, account.display_name)
+        .bind(3, account.role)
+        .bind(4, account.password_hash)
+        .bind(5, format_utc(account.created_at))
+        .bind(6, account.created_by)
+        .bind_optional(7, disabled_at)
+        .run();
+    created = sqlite3_changes(connection.handle()) > 0;
+  });
+  return created;
+}
+
+bool SqliteStore::replace_operator_account(const OperatorAccount& account) {
+  bool replaced = false;
+  committer_.run(0, [&](Connection& connection) {
+    Statement update = connection.prepare(
+        "UPDATE operator_accounts SET display_name = ?2, role = ?3, password_hash = ?4,"
+        " disabled_at = NULL WHERE name = ?1");
+    update.bind(1, account.name)
+        .bind(2, account.display_name)
+        .bind(3, account.role)
+        .bind(4, account.password_hash)
+        .run();
+    replaced = sqlite3_changes(connection.handle()) > 0;
+  });
+  return replaced;
+}
+
+std::optional<OperatorAccount> SqliteStore::find_operator_account(std::string_view name) {
+  std::lock_guard lock(read_mutex_);
+  Statement statement = read_.prepare(kSelectOperatorAccount + "WHERE name = ?1");
+  statement.bind(1, name);
+  if (!statement.step()) return std::nullopt;
+  return read_operator_account(statement);
+}
+
+std::vector<OperatorAccount> SqliteStore::list_operator_accounts() {
+  std::lock_guard lock(read_mutex_);
+  Statement rows = read_.prepare(kSelectOperatorAccount + "ORDER BY name");
+  std::vector<OperatorAccount> accounts;
+  while (rows.step()) accounts.push_back(read_operator_account(rows));
+  return accounts;
+}
+
+bool SqliteStore::disable_operator_account(std::string_view name, Clock::time_point when) {
+  bool disabled = false;
+  committer_.run(0, [&](Connection& connection) {
+    Statement update = connection.prepare(
+        "UPDATE operator_accounts SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL");
+    update.bind(1, name).bind(2, format_utc(when)).run();
+    disabled = sqlite3_changes(connection.handle()) > 0;
+  });
+  return disabled;
 }
 
 bool SqliteStore::raise_alert(const Alert& alert) {

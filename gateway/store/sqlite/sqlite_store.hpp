@@ -74,6 +74,13 @@ class SqliteStore final : public Store {
   std::vector<TransferLogEntry> list_transfers(const TransferQuery& query) override;
   std::optional<TransferLogEntry> last_transfer() override;
   std::vector<SubmissionTotals> submission_totals() override;
+  std::vector<MemberDayRecords> records_per_day(Clock::time_point since) override;
+  std::optional<SubmissionSummary> find_submission(std::string_view id) override;
+  bool create_operator_account(const OperatorAccount& account) override;
+  bool replace_operator_account(const OperatorAccount& account) override;
+  std::optional<OperatorAccount> find_operator_account(std::string_view name) override;
+  std::vector<OperatorAccount> list_operator_accounts() override;
+  bool disable_operator_account(std::string_view name, Clock::time_point when) override;
   bool raise_alert(const Alert& alert) override;
   bool clear_alert(std::string_view key, Clock::time_point when) override;
   std::vector<Alert> list_alerts(bool active_only, std::size_t limit) override;
