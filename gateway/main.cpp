@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   opcat::cli::add_inbox(app, exit_code);
   opcat::cli::add_consolidate(app, exit_code);
   opcat::cli::add_log(app, exit_code);
+  opcat::cli::add_operators(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -8,9 +8,12 @@
 
 #include "adapters/schema/schemas_dir.hpp"
 #include "gateway/app/metrics.hpp"
+#include "gateway/http/console_api.hpp"
 #include "gateway/http/json_response.hpp"
 #include "gateway/http/member_api.hpp"
 #include "gateway/http/operations_api.hpp"
+#include "gateway/http/operators_api.hpp"
+#include "gateway/http/session_api.hpp"
 #include "gateway/http/submissions_api.hpp"
 #include "gateway/log/log.hpp"
 #include "gateway/store/sqlite/sqlite_outbox.hpp"
@@ -73,6 +76,8 @@ Gateway::Gateway(const config::Config& config)
       schema_(schema::RecordSchema::load(schema::schemas_dir())),
       signer_(load_signer(config_)),
       archive_(std::make_shared<store::BodyArchive>(config_.data_dir)),
+      sessions_(auth::SessionPolicy{.idle = config_.admin.session_idle,
+                                    .absolute = config_.admin.session_max}),
       work_(worker_count(config_.intake.workers)) {
   // Leftovers of a crash: bodies that were being received when it happened were never
   // acknowledged, so their members will push them again.
@@ -113,6 +118,7 @@ Gateway::Gateway(const config::Config& config)
                                                        "text/plain; version=0.0.4; charset=utf-8",
                                                        context.request);
                          });
+  if (config_.admin.console) add_console(parts.admin_routes);
   parts.archive = archive_;
   parts.work = work_.get_executor();
   server_ = std::make_unique<net::Server>(config_, std::move(parts));
@@ -207,6 +213,22 @@ void Gateway::remove_outbox_leftovers() {
     if (cut_off || orphan) removed += std::filesystem::remove(entry.path(), error) ? 1 : 0;
   }
   if (removed > 0) log::info("removed_outbox_leftovers").field("count", removed);
+}
+
+void Gateway::add_console(http::Router& routes) {
+  const auto now = [] { return store::Clock::now(); };
+  routes.set_session_resolver(http::session_resolver(sessions_));
+  http::add_session_routes(routes, http::ConsoleSignIn{.store = *store_,
+                                                       .sessions = sessions_,
+                                                       .throttle = login_throttle_,
+                                                       .now = now});
+  http::add_operators_routes(
+      routes, http::ConsoleAccounts{.store = *store_, .sessions = sessions_, .now = now});
+  http::add_console_routes(routes, http::ConsoleView{.config = config_,
+                                                     .store = *store_,
+                                                     .outbox = *outbox_,
+                                                     .sessions = sessions_,
+                                                     .now = now});
 }
 
 bool Gateway::requeue_delivery(const std::string& delivery_id) {

@@ -13,6 +13,8 @@
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/schema/record_schema.hpp"
 #include "gateway/app/alert_watch.hpp"
+#include "gateway/auth/browser_sessions.hpp"
+#include "gateway/auth/login_throttle.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/consolidation/consolidation_queue.hpp"
 #include "gateway/consolidation/policy.hpp"
@@ -77,6 +79,8 @@ class Gateway {
   bool requeue_delivery(const std::string& delivery_id);
 
  private:
+  // The browser console on the admin listener: its files, sign-in, accounts and views.
+  void add_console(http::Router& routes);
   void remove_outbox_leftovers();
   void prune_bodies();
   void run_housekeeping();
@@ -92,6 +96,9 @@ class Gateway {
   // Each recipient's data policy, loaded (and its key read) once at start-up: a bad policy stops
   // the gateway from starting rather than failing a consolidation at 2 a.m.
   std::map<std::string, consolidation::DataPolicy> policies_;
+  // The console's sign-ins (in memory: a restart signs everyone out), used by the admin routes.
+  auth::BrowserSessions sessions_;
+  auth::LoginThrottle login_throttle_;
   // Declared after what its jobs use: joined (in ~Gateway) before any of it is destroyed.
   boost::asio::thread_pool work_;
   std::unique_ptr<net::Server> server_;

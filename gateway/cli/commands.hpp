@@ -22,5 +22,6 @@ void add_push(CLI::App& app, int& exit_code);
 void add_inbox(CLI::App& app, int& exit_code);
 void add_consolidate(CLI::App& app, int& exit_code);
 void add_log(CLI::App& app, int& exit_code);
+void add_operators(CLI::App& app, int& exit_code);
 
 }  // namespace opcat::cli

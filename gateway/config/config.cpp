@@ -124,11 +124,20 @@ RetentionSettings read_retention(const Section& root) {
 
 // Operators may be issued by a CA of their own; by default they share the members' CA.
 AdminListener read_admin(const Section& root, const fs::path& base, const TlsSettings& tls) {
-  const Section admin(root.table("admin"), "admin", {"listen", "client_ca", "crl"});
+  const Section admin(root.table("admin"), "admin",
+                      {"listen", "client_ca", "crl", "console", "session_idle_minutes",
+                       "session_hours"});
   AdminListener listener;
   if (auto listen = admin.converted("listen", Endpoint::parse)) listener.listen = *listen;
   listener.client_ca = optional_file(admin, "client_ca", base).value_or(tls.client_ca);
   listener.crl = optional_file(admin, "crl", base).value_or(tls.crl);
+  if (auto console = admin.boolean("console")) listener.console = *console;
+  if (auto minutes = admin.integer("session_idle_minutes", 1, 24 * 60)) {
+    listener.session_idle = std::chrono::minutes(*minutes);
+  }
+  if (auto hours = admin.integer("session_hours", 1, 24 * 7)) {
+    listener.session_max = std::chrono::hours(*hours);
+  }
   return listener;
 }
 

@@ -42,6 +42,8 @@ struct Member {
 
 enum class Role { viewer, operator_, admin };
 const char* to_string(Role role);
+// "viewer", "operator", "admin"; throws std::invalid_argument otherwise.
+Role parse_role(const std::string& text);
 
 struct Operator {
   std::string name;  // the key in [operators.<name>]
@@ -103,6 +105,12 @@ struct AdminListener {
   Endpoint listen{"127.0.0.1", 8444};
   std::filesystem::path client_ca;  // defaults to tls.client_ca
   std::filesystem::path crl;        // defaults to tls.crl
+  // The browser console: a client certificate becomes optional on this listener (one presented
+  // is still verified); a caller without one reaches only the console's files and its login,
+  // and then acts through a session cookie (docs/console.md).
+  bool console = true;
+  std::chrono::minutes session_idle{30};  // a console session ends after this long unused
+  std::chrono::hours session_max{12};     // and after this long in any case
 };
 
 // ---- Recipients: where consolidated submissions are delivered ([recipients.<name>]) -------------

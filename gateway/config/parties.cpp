@@ -19,6 +19,14 @@ const char* to_string(Role role) {
   return "unknown";
 }
 
+Role parse_role(const std::string& text) {
+  if (text == "viewer") return Role::viewer;
+  if (text == "operator") return Role::operator_;
+  if (text == "admin") return Role::admin;
+  throw std::invalid_argument("expected \"viewer\", \"operator\" or \"admin\", got \"" + text +
+                              "\"");
+}
+
 namespace detail {
 namespace {
 
@@ -30,14 +38,6 @@ bool is_code(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
   });
-}
-
-Role parse_role(const std::string& text) {
-  if (text == "viewer") return Role::viewer;
-  if (text == "operator") return Role::operator_;
-  if (text == "admin") return Role::admin;
-  throw std::invalid_argument("expected \"viewer\", \"operator\" or \"admin\", got \"" + text +
-                              "\"");
 }
 
 // Remembers which party each CN and each pinned fingerprint belongs to. Members are claimed

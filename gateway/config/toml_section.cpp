@@ -165,6 +165,13 @@ std::optional<std::int64_t> Section::integer(std::string_view name, std::int64_t
   return value;
 }
 
+std::optional<bool> Section::boolean(std::string_view name) const {
+  const toml::node* node = find(name);
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_boolean()) wrong_type(name, "true or false");
+  return node->as_boolean()->get();
+}
+
 std::optional<double> Section::number(std::string_view name, double min, double max) const {
   const toml::node* node = find(name);
   if (node == nullptr) return std::nullopt;

@@ -47,6 +47,7 @@ class Section {
   std::optional<std::string> string(std::string_view name) const;  // never empty
   std::optional<std::int64_t> integer(std::string_view name, std::int64_t min,
                                       std::int64_t max) const;
+  std::optional<bool> boolean(std::string_view name) const;
   // An integer or a float, finite and within [min, max].
   std::optional<double> number(std::string_view name, double min, double max) const;
   std::optional<std::filesystem::path> path(std::string_view name,

@@ -26,7 +26,10 @@ using Verb = beast_http::verb;
 
 // Who sent a request, as established by the TLS layer before any byte of HTTP was read.
 struct Caller {
-  identity::PeerCertificate certificate;       // always present: the handshake required one
+  // Always present on the member listener, whose handshake requires one; on the admin listener
+  // with the console on, a browser may have presented none.
+  bool has_certificate = true;
+  identity::PeerCertificate certificate;       // empty without one
   std::optional<identity::Identity> identity;  // empty when the certificate maps to no party
   std::string peer_address;                    // "203.0.113.7:50412"
 };

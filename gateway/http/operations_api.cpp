@@ -9,8 +9,8 @@
 
 #include <charconv>
 
-#include "adapters/core/utf8_text.hpp"
 #include "gateway/http/json_response.hpp"
+#include "gateway/http/operator_json.hpp"
 #include "gateway/http/query.hpp"
 #include "gateway/log/log.hpp"
 #include "gateway/store/timestamp.hpp"
@@ -18,61 +18,29 @@
 namespace opcat::http {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
 constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 1000;
-
-// Errors and receipts come from recipients: text that is not UTF-8 must not break the answer.
-void string(Writer& json, std::string_view text) {
-  const std::string safe = adapters::valid_utf8(text);
-  json.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
-}
-
-void time_or_null(Writer& json, const std::optional<store::Clock::time_point>& time) {
-  if (time) {
-    string(json, store::format_utc(*time));
-  } else {
-    json.Null();
-  }
-}
-
-Response json_ok(Status status, const rapidjson::StringBuffer& text, const Request& request) {
-  return json_response(status, {text.GetString(), text.GetSize()}, request);
-}
-
-// Reads are for every operator; a change needs the operator or admin role.
-std::optional<Response> refuse_unless_operator(const Context& context) {
-  const auto& role = context.caller.identity->role;
-  if (role && (*role == config::Role::operator_ || *role == config::Role::admin)) {
-    return std::nullopt;
-  }
-  return error_response(Status::forbidden, "role_forbidden",
-                        "this needs the operator or admin role; yours is " +
-                            std::string(role ? config::to_string(*role) : "none"),
-                        context.request);
-}
-
-std::string who(const Context& context) { return "operator:" + context.caller.identity->code; }
 
 // ---- consolidations ----------------------------------------------------------------------------
 
 void write_job(Writer& json, const consolidation::ConsolidationJob& job) {
   json.StartObject();
   json.Key("consolidation_id");
-  string(json, job.id);
+  write_string(json, job.id);
   json.Key("recipient");
-  string(json, job.request.recipient);
+  write_string(json, job.request.recipient);
   json.Key("period");
-  string(json, job.request.period.to_string());
+  write_string(json, job.request.period.to_string());
   json.Key("requested_by");
-  string(json, job.request.requested_by);
+  write_string(json, job.request.requested_by);
   json.Key("requested_at");
-  string(json, store::format_utc(job.requested_at));
+  write_string(json, store::format_utc(job.requested_at));
   json.Key("state");
   json.String(consolidation::to_string(job.state));
   json.Key("finished_at");
-  time_or_null(json, job.finished_at);
+  write_time_or_null(json, job.finished_at);
   if (job.summary) {
     json.Key("payload");
     const std::string summary = consolidation::to_json(*job.summary);
@@ -82,14 +50,14 @@ void write_job(Writer& json, const consolidation::ConsolidationJob& job) {
   if (job.delivery_id.empty()) {
     json.Null();
   } else {
-    string(json, job.delivery_id);
+    write_string(json, job.delivery_id);
   }
   if (!job.error.empty()) {
     json.Key("error");
-    string(json, job.error);
+    write_string(json, job.error);
   }
   json.Key("href");
-  string(json, "/v1/consolidations/" + job.id);
+  write_string(json, "/v1/consolidations/" + job.id);
   json.EndObject();
 }
 
@@ -220,58 +188,6 @@ Response get_consolidation(const Operations& ops, const Context& context) {
 
 // ---- deliveries --------------------------------------------------------------------------------
 
-void write_delivery(Writer& json, const store::Delivery& d) {
-  json.StartObject();
-  json.Key("delivery_id");
-  string(json, d.id);
-  json.Key("recipient");
-  string(json, d.recipient);
-  json.Key("state");
-  json.String(store::to_string(d.state));
-  json.Key("created_at");
-  string(json, store::format_utc(d.created_at));
-  json.Key("due_at");
-  if (d.state == store::DeliveryState::pending) {
-    string(json, store::format_utc(d.due_at));
-  } else {
-    json.Null();
-  }
-  json.Key("attempts");
-  json.Uint(d.attempts);
-  json.Key("last_error");
-  if (d.last_error.empty()) {
-    json.Null();
-  } else {
-    string(json, d.last_error);
-  }
-  json.Key("failure_reason");
-  if (d.failure_reason.empty()) {
-    json.Null();
-  } else {
-    string(json, d.failure_reason);
-  }
-  json.Key("delivered_at");
-  time_or_null(json, d.delivered_at);
-  json.Key("payload");
-  json.StartObject();
-  json.Key("content_type");
-  string(json, d.content_type);
-  json.Key("size");
-  json.Uint64(d.size);
-  json.Key("sha256");
-  string(json, d.sha256);
-  json.EndObject();
-  json.Key("metadata");
-  if (d.metadata_json.empty()) {
-    json.Null();
-  } else {
-    json.RawValue(d.metadata_json.data(), d.metadata_json.size(), rapidjson::kObjectType);
-  }
-  json.Key("href");
-  string(json, "/v1/deliveries/" + d.id);
-  json.EndObject();
-}
-
 Response list_deliveries(const Operations& ops, const Context& context) {
   store::DeliveryQuery query;
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
@@ -315,7 +231,7 @@ Response get_delivery(const Operations& ops, const Context& context) {
   for (const auto& attempt : ops.outbox.list_attempts(id)) {
     json.StartObject();
     json.Key("time");
-    string(json, store::format_utc(attempt.time));
+    write_string(json, store::format_utc(attempt.time));
     json.Key("http_status");
     if (attempt.http_status == 0) {
       json.Null();
@@ -328,7 +244,7 @@ Response get_delivery(const Operations& ops, const Context& context) {
     if (attempt.error.empty()) {
       json.Null();
     } else {
-      string(json, attempt.error);
+      write_string(json, attempt.error);
     }
     json.EndObject();
   }
@@ -339,7 +255,7 @@ Response get_delivery(const Operations& ops, const Context& context) {
   if (d->receipt.empty()) {
     json.Null();
   } else {
-    string(json, d->receipt);
+    write_string(json, d->receipt);
   }
   json.EndObject();
   return json_ok(Status::ok, out, context.request);
@@ -369,13 +285,12 @@ Response requeue_delivery(const Operations& ops, const Context& context) {
 
 // ---- the transfer log --------------------------------------------------------------------------
 
-void optional_text(Writer& json, const char* key, const std::string& text) {
-  json.Key(key);
-  if (text.empty()) {
-    json.Null();
-  } else {
-    string(json, text);
-  }
+// A seq in a query: nullopt for anything but a non-negative integer.
+std::optional<std::int64_t> query_seq(std::string_view text) {
+  std::int64_t seq = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (ec != std::errc() || end != text.data() + text.size() || seq < 0) return std::nullopt;
+  return seq;
 }
 
 Response list_transfers(const Operations& ops, const Context& context) {
@@ -383,15 +298,30 @@ Response list_transfers(const Operations& ops, const Context& context) {
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
   if (!limit) return bad_limit(context);
   query.limit = *limit;
+  const auto bad_query = [&](std::string_view message) {
+    return error_response(Status::bad_request, "bad_query", message, context.request);
+  };
   if (const auto after = query_param(context.query, "after")) {
-    const auto [end, ec] = std::from_chars(after->data(), after->data() + after->size(), query.after_seq);
-    if (ec != std::errc() || end != after->data() + after->size() || query.after_seq < 0) {
-      return error_response(Status::bad_request, "bad_query",
-                            "after must be the seq of the last entry seen", context.request);
-    }
+    const auto seq = query_seq(*after);
+    if (!seq) return bad_query("after must be the seq of the last entry seen");
+    query.after_seq = *seq;
+  }
+  if (const auto before = query_param(context.query, "before")) {
+    const auto seq = query_seq(*before);
+    if (!seq) return bad_query("before must be the seq of the last entry seen");
+    query.before_seq = *seq;
+  }
+  if (const auto order = query_param(context.query, "order")) {
+    if (*order != "asc" && *order != "desc") return bad_query("order must be asc or desc");
+    query.newest_first = *order == "desc";
+  }
+  if (const auto direction = query_param(context.query, "direction")) {
+    if (*direction != "in" && *direction != "out") return bad_query("direction must be in or out");
+    query.direction = *direction == "in" ? store::TransferDirection::in : store::TransferDirection::out;
   }
   query.member = query_param(context.query, "member");
   query.status = query_param(context.query, "status");
+  query.recipient = query_param(context.query, "recipient");
   const auto entries = ops.store.list_transfers(query);
 
   rapidjson::StringBuffer out;
@@ -399,44 +329,25 @@ Response list_transfers(const Operations& ops, const Context& context) {
   json.StartObject();
   json.Key("transfers");
   json.StartArray();
-  for (const auto& e : entries) {
-    json.StartObject();
-    json.Key("seq");
-    json.Int64(e.seq);
-    json.Key("time");
-    string(json, store::format_utc(e.time));
-    json.Key("direction");
-    json.String(store::to_string(e.direction));
-    optional_text(json, "member", e.member);
-    optional_text(json, "recipient", e.recipient);
-    optional_text(json, "submission_id", e.submission_id);
-    optional_text(json, "delivery_id", e.delivery_id);
-    json.Key("bytes");
-    json.Uint64(e.bytes);
-    json.Key("records");
-    json.Uint64(e.records);
-    json.Key("status");
-    string(json, e.status);
-    json.Key("http_status");
-    if (e.http_status == 0) {
-      json.Null();
-    } else {
-      json.Int(e.http_status);
-    }
-    json.Key("duration_ms");
-    json.Int64(e.duration_ms);
-    optional_text(json, "error", e.error);
-    json.EndObject();
-  }
+  for (const auto& e : entries) write_transfer(json, e);
   json.EndArray();
-  // A cursor on seq, which only grows: a page never repeats nor skips an entry.
+  // A cursor on seq, which only grows: a page never repeats nor skips an entry. Oldest first
+  // pages on with after=, newest first with before=.
   json.Key("next");
   if (entries.size() == *limit) {
-    std::string next = "/v1/transfers?after=" + std::to_string(entries.back().seq) +
-                       "&limit=" + std::to_string(*limit);
+    std::string next = "/v1/transfers?limit=" + std::to_string(*limit);
+    if (query.newest_first) {
+      next += "&order=desc&before=" + std::to_string(entries.back().seq);
+      if (query.after_seq > 0) next += "&after=" + std::to_string(query.after_seq);
+    } else {
+      next += "&after=" + std::to_string(entries.back().seq);
+      if (query.before_seq) next += "&before=" + std::to_string(*query.before_seq);
+    }
     if (query.member) next += "&member=" + percent_encode(*query.member);
     if (query.status) next += "&status=" + percent_encode(*query.status);
-    string(json, next);
+    if (query.recipient) next += "&recipient=" + percent_encode(*query.recipient);
+    if (query.direction) next += std::string("&direction=") + store::to_string(*query.direction);
+    write_string(json, next);
   } else {
     json.Null();
   }
@@ -460,20 +371,7 @@ Response list_alerts(const Operations& ops, const Context& context) {
   json.Key("alerts");
   json.StartArray();
   for (const auto& a : ops.store.list_alerts(active.value_or("true") == "true", *limit)) {
-    json.StartObject();
-    json.Key("id");
-    json.Int64(a.id);
-    json.Key("kind");
-    string(json, a.kind);
-    json.Key("subject");
-    string(json, a.subject);
-    json.Key("message");
-    string(json, a.message);
-    json.Key("raised_at");
-    string(json, store::format_utc(a.raised_at));
-    json.Key("cleared_at");
-    time_or_null(json, a.cleared_at);
-    json.EndObject();
+    write_alert(json, a);
   }
   json.EndArray();
   json.EndObject();

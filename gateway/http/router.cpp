@@ -1,6 +1,7 @@
 #include "gateway/http/router.hpp"
 
 #include <boost/beast/http/field.hpp>
+#include <openssl/crypto.h>
 
 #include "gateway/http/json_response.hpp"
 
@@ -47,16 +48,115 @@ std::string_view origin_form(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
+bool changes_state(Verb method) {
+  return method != Verb::get && method != Verb::head && method != Verb::options;
+}
+
+// Browsers name the origin of the page that sent a request; a change must come from one of this
+// listener's own pages. Clients that are not browsers (curl, the push agent) send no Origin.
+bool from_another_origin(const Request& request) {
+  const auto origin = request[beast_http::field::origin];
+  if (origin.empty()) return false;
+  const auto host = request[beast_http::field::host];
+  return host.empty() || origin != "https://" + std::string(host);
+}
+
+bool same_secret(std::string_view presented, const std::string& expected) {
+  return !expected.empty() && presented.size() == expected.size() &&
+         CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace
 
-void Router::add(Verb method, std::string pattern, Access access, Handler handler) {
-  routes_.push_back({method, split_path(pattern), access, std::move(handler), {}, {}});
+Router::Route Router::make_route(Verb method, const std::string& pattern, Access access) {
+  Route route;
+  route.method = method;
+  route.segments = split_path(pattern);
+  route.access = access;
+  return route;
+}
+
+void Router::add(Verb method, std::string pattern, Access access, Handler handler, Runs runs) {
+  Route route = make_route(method, pattern, access);
+  route.runs = runs;
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+void Router::add_stream(Verb method, std::string pattern, Access access, StreamHandler handler) {
+  Route route = make_route(method, pattern, access);
+  route.stream = std::move(handler);
+  routes_.push_back(std::move(route));
 }
 
 void Router::add_upload(Verb method, std::string pattern, Access access, UploadCheck check,
                         UploadHandler receive) {
-  routes_.push_back(
-      {method, split_path(pattern), access, {}, std::move(check), std::move(receive)});
+  Route route = make_route(method, pattern, access);
+  route.check = std::move(check);
+  route.receive = std::move(receive);
+  routes_.push_back(std::move(route));
+}
+
+void Router::set_session_resolver(SessionResolver resolver) { sessions_ = std::move(resolver); }
+
+RouteKind Router::kind_of(const Request& request) const {
+  const std::string_view target = origin_form(request.target());
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (path.empty() || path.front() != '/') return RouteKind::in_place;
+  const auto segments = split_path(path);
+  std::map<std::string, std::string, std::less<>> ignored;
+  for (const auto& route : routes_) {
+    if (route.method != request.method() || !fits(route.segments, segments, ignored)) continue;
+    if (route.stream) return RouteKind::stream;
+    return route.runs == Runs::on_worker ? RouteKind::on_worker : RouteKind::in_place;
+  }
+  return RouteKind::in_place;
+}
+
+std::optional<Response> Router::refuse_caller(const Route& route, const Request& request,
+                                              const Caller& caller, Match& result) const {
+  if (changes_state(request.method()) && from_another_origin(request)) {
+    return error_response(Status::forbidden, "cross_origin",
+                          "a change must come from this gateway's own pages (Origin: " +
+                              std::string(request[beast_http::field::origin]) + ")",
+                          request);
+  }
+  if (route.access == Access::anyone) return std::nullopt;
+  if (route.access == Access::any_certificate) {
+    if (caller.has_certificate) return std::nullopt;
+    return error_response(Status::unauthorized, "unauthenticated",
+                          "this needs a client certificate", request);
+  }
+  if (caller.identity) return std::nullopt;
+  if (sessions_) {
+    SessionLookup session = sessions_(request);
+    if (session.identity) {
+      // The cookie goes with every request the browser makes to this origin, whoever's page
+      // asked; only the console's own script knows the token (SameSite=Strict is the other wall).
+      if (changes_state(request.method()) &&
+          !same_secret(request["X-CSRF-Token"], session.csrf)) {
+        return error_response(Status::forbidden, "csrf",
+                              "a change from a console session must carry its X-CSRF-Token",
+                              request);
+      }
+      result.as_session = caller;
+      result.as_session->identity = std::move(session.identity);
+      return std::nullopt;
+    }
+    if (session.expired) {
+      return error_response(Status::unauthorized, "session_expired",
+                            "the console session has ended; sign in again", request);
+    }
+  }
+  if (!caller.has_certificate) {
+    return error_response(Status::unauthorized, "unauthenticated",
+                          "sign in to the console, or present an operator's client certificate",
+                          request);
+  }
+  return error_response(Status::forbidden, "unknown_certificate",
+                        "the client certificate (" + caller.certificate.subject +
+                            ") is valid but not registered for anyone on this listener",
+                        request);
 }
 
 Router::Match Router::match(const Request& request, const Caller& caller) const {
@@ -81,11 +181,8 @@ Router::Match Router::match(const Request& request, const Caller& caller) const 
       allowed += std::string(beast_http::to_string(route.method));
       continue;
     }
-    if (route.access == Access::identified && !caller.identity) {
-      result.refusal = error_response(Status::forbidden, "unknown_certificate",
-                                      "the client certificate (" + caller.certificate.subject +
-                                          ") is valid but not registered for anyone on this listener",
-                                      request);
+    if (auto refusal = refuse_caller(route, request, caller, result)) {
+      result.refusal = std::move(refusal);
       return result;
     }
     result.route = &route;
@@ -119,7 +216,9 @@ Response Router::handle(const Request& request, const Caller& caller) const {
   }
   Match found = match(request, caller);
   if (!found.route) return std::move(*found.refusal);
-  Context context{request, caller, std::move(found.params), found.path, found.query};
+  const Caller& who = found.as_session ? *found.as_session : caller;
+  Context context{request, who, std::move(found.params), found.path, found.query};
+  if (found.route->stream) return found.route->stream(context).head;  // HEAD of a stream
   if (!found.route->handler) {
     // An upload route reached with its body in memory: the session routes uploads before
     // reading bodies, so only a caller that bypasses it (a test) gets here.
@@ -127,6 +226,15 @@ Response Router::handle(const Request& request, const Caller& caller) const {
                           "this resource takes its body as a stream", request);
   }
   return found.route->handler(context);
+}
+
+EventStream Router::open_stream(const Request& request, const Caller& caller) const {
+  Match found = match(request, caller);
+  if (!found.route) return {std::move(*found.refusal), {}};
+  if (!found.route->stream) return {handle(request, caller), {}};
+  const Caller& who = found.as_session ? *found.as_session : caller;
+  Context context{request, who, std::move(found.params), found.path, found.query};
+  return found.route->stream(context);
 }
 
 UploadRouting Router::route_upload(const Request& header, const Caller& caller) const {
@@ -141,6 +249,7 @@ UploadRouting Router::route_upload(const Request& header, const Caller& caller) 
     routing.refusal = std::move(*found.refusal);
     return routing;
   }
+  // Uploads are members' pushes, made with certificates: a console session never uploads.
   Context context{header, caller, found.params, found.path, found.query};
   if (auto refusal = found.route->check(context)) {
     routing.kind = UploadRouting::Kind::refused;

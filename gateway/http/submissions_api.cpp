@@ -133,7 +133,9 @@ Response get_signature(store::Store& store, const Context& context) {
                         context.request);
 }
 
-Response get_errors(store::Store& store, const Context& context) {
+}  // namespace
+
+Response errors_page(store::Store& store, const Context& context, const std::string& member) {
   const std::string& id = context.params.at("id");
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
   std::int64_t after = 0;
@@ -149,7 +151,7 @@ Response get_errors(store::Store& store, const Context& context) {
                           "limit must be between 1 and " + std::to_string(kMaxPage),
                           context.request);
   }
-  const auto errors = store.list_errors(context.caller.identity->code, id, after, *limit);
+  const auto errors = store.list_errors(member, id, after, *limit);
   if (!errors) return not_found(context.request);
 
   rapidjson::StringBuffer text;
@@ -176,6 +178,12 @@ Response get_errors(store::Store& store, const Context& context) {
   }
   json.EndObject();
   return json_response(Status::ok, {text.GetString(), text.GetSize()}, context.request);
+}
+
+namespace {
+
+Response get_errors(store::Store& store, const Context& context) {
+  return errors_page(store, context, context.caller.identity->code);
 }
 
 Response list_submissions(store::Store& store, const Context& context) {

@@ -18,4 +18,8 @@ namespace opcat::http {
 // `intake` and `store` must outlive the router.
 void add_submission_routes(Router& router, intake::Intake& intake, store::Store& store);
 
+// GET .../submissions/{id}/errors?after=&limit= for `member`'s submission {id} (404 if it is
+// not theirs): the member's own view here, the operators' in the console API.
+Response errors_page(store::Store& store, const Context& context, const std::string& member);
+
 }  // namespace opcat::http

@@ -33,7 +33,8 @@ struct ListenerSettings {
   config::Limits limits;
   config::Timeouts timeouts;
   // Uploads (routes added with Router::add_upload): where their bodies are streamed to, and the
-  // executor their handlers run on, away from the I/O threads. Null on a listener without.
+  // executor their handlers (and those of routes added as Runs::on_worker) run on, away from
+  // the I/O threads. Null on a listener without.
   std::shared_ptr<const store::BodyArchive> archive = nullptr;
   boost::asio::any_io_executor work = {};
 };

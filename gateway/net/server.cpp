@@ -53,11 +53,13 @@ Server::Server(const config::Config& config, ServerParts parts)
   auto member_state = std::make_shared<ListenerState>(ListenerSettings{
       "member", make_server_tls(config.tls, config.tls.client_ca, config.tls.crl),
       std::move(parts.member_routes), identity::Directory::of_members(config), config.limits,
-      config.timeouts, std::move(parts.archive), std::move(parts.work)});
+      config.timeouts, std::move(parts.archive), parts.work});
   auto admin_state = std::make_shared<ListenerState>(ListenerSettings{
-      "admin", make_server_tls(config.tls, config.admin.client_ca, config.admin.crl),
+      "admin", make_server_tls(config.tls, config.admin.client_ca, config.admin.crl,
+                               config.admin.console ? ClientCertificate::optional
+                                                    : ClientCertificate::required),
       std::move(parts.admin_routes), identity::Directory::of_operators(config), config.limits,
-      config.timeouts});
+      config.timeouts, nullptr, parts.work});
   member_ = std::make_shared<Listener>(ioc_, resolve(config.listen), std::move(member_state));
   admin_ = std::make_shared<Listener>(ioc_, resolve(config.admin.listen), std::move(admin_state));
 }

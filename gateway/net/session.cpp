@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/string.hpp>
@@ -98,6 +99,8 @@ void Session::drain() {
     self->draining_ = true;
     // Waiting for a next request that may never come: stop waiting; on_request_bytes closes.
     if (self->phase_ == Phase::idle) self->tcp().cancel();
+    // A stream never ends by itself: end it at its next tick, now.
+    if (self->phase_ == Phase::streaming && self->events_timer_) self->events_timer_->cancel();
   });
 }
 
@@ -116,8 +119,11 @@ void Session::on_handshake(beast::error_code ec) {
     return;  // the socket closes with the session
   }
 
-  // The handshake required a certificate and verified it, so there is one.
-  caller_.certificate = identity::read_peer_certificate(SSL_get0_peer_certificate(stream_.native_handle()));
+  // Verified when there is one; only a listener serving the console lets a client present none.
+  X509* certificate = SSL_get0_peer_certificate(stream_.native_handle());
+  caller_.has_certificate = certificate != nullptr;
+  if (!caller_.has_certificate) return await_request();
+  caller_.certificate = identity::read_peer_certificate(certificate);
   caller_.identity = settings_.directory.find(caller_.certificate);
   if (!caller_.identity) {
     log::warn("unmapped_certificate")
@@ -228,7 +234,103 @@ void Session::dispatch() {
   http::Request request = parser_->release();
   request_bytes_ = request.body().size();
   ++listener_->stats.requests;
+  switch (settings_.router.kind_of(request)) {
+    case http::RouteKind::stream:
+      return start_stream(settings_.router.open_stream(request, caller_));
+    case http::RouteKind::on_worker:
+      if (settings_.work) return run_on_worker(std::move(request));
+      break;
+    case http::RouteKind::in_place:
+      break;
+  }
   respond(settings_.router.handle(request, caller_));
+}
+
+void Session::run_on_worker(http::Request request) {
+  phase_ = Phase::working;
+  asio::post(settings_.work, [self = shared_from_this(), request = std::move(request)] {
+    http::Response response;
+    try {
+      response = self->settings_.router.handle(request, self->caller_);
+    } catch (const std::exception& e) {
+      log::error("handler_failed").field("conn", self->id_).field("reason", e.what());
+      response = http::error_response(http::Status::internal_server_error, "internal_error",
+                                      "the gateway could not answer this request", request);
+    }
+    asio::dispatch(self->stream_.get_executor(),
+                   [self, response = std::move(response)]() mutable {
+                     self->respond(std::move(response));
+                   });
+  });
+}
+
+// ---- server-sent events --------------------------------------------------------------------------
+
+void Session::start_stream(http::EventStream events) {
+  if (!events.poll) return respond(std::move(events.head));  // refused: an ordinary answer
+  phase_ = Phase::streaming;
+  events_.emplace(std::move(events));
+  events_head_ = {};
+  events_head_.base() = events_->head.base();
+  // No length and no chunking: the stream's end is the connection's.
+  events_head_.keep_alive(false);
+  events_head_.erase(beast_http::field::content_length);
+  events_serializer_.emplace(events_head_);
+  events_timer_.emplace(stream_.get_executor());
+  log::info("stream_opened")
+      .field("listener", settings_.name)
+      .field("conn", id_)
+      .field("peer", peer_)
+      .field(caller_field(), caller_.identity ? caller_.identity->code : std::string())
+      .field("path", request_path_);
+  tcp().expires_after(settings_.timeouts.write);
+  beast_http::async_write_header(
+      stream_, *events_serializer_,
+      beast::bind_front_handler(&Session::on_stream_head, shared_from_this()));
+}
+
+void Session::on_stream_head(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec, "stream");
+  events_last_write_ = clock::now();
+  await_events();
+}
+
+void Session::await_events() {
+  if (draining_) return close_tls();
+  // Nothing is pending on the socket while the timer runs: no deadline for it to enforce.
+  tcp().expires_never();
+  events_timer_->expires_after(events_->interval);
+  events_timer_->async_wait(beast::bind_front_handler(&Session::on_events_due, shared_from_this()));
+}
+
+void Session::on_events_due(beast::error_code ec) {
+  if (draining_ || (ec && ec != asio::error::operation_aborted)) return close_tls();
+  if (ec) return await_events();  // cancelled, not draining: carry on
+  std::optional<std::string> next;
+  try {
+    next = events_->poll();
+  } catch (const std::exception& e) {
+    log::warn("stream_failed").field("conn", id_).field("reason", e.what());
+    return close_tls();
+  }
+  if (!next) return close_tls();  // the source ended it (the caller's session ended)
+  events_pending_ = std::move(*next);
+  // A comment line now and then: proxies and browsers keep a quiet stream open, and a client
+  // that has gone is noticed by the failed write.
+  constexpr auto kHeartbeat = std::chrono::seconds(15);
+  if (events_pending_.empty() && clock::now() - events_last_write_ >= kHeartbeat) {
+    events_pending_ = ": keep-alive\n\n";
+  }
+  if (events_pending_.empty()) return await_events();
+  tcp().expires_after(settings_.timeouts.write);
+  asio::async_write(stream_, asio::buffer(events_pending_),
+                    beast::bind_front_handler(&Session::on_events_written, shared_from_this()));
+}
+
+void Session::on_events_written(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec, "stream");
+  events_last_write_ = clock::now();
+  await_events();
 }
 
 void Session::receive_upload(http::UploadRouting upload) {

@@ -3,15 +3,18 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "gateway/http/message.hpp"
 #include "gateway/http/router.hpp"
@@ -34,7 +37,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   using clock = std::chrono::steady_clock;
-  enum class Phase { handshake, idle, request, working, responding, closing };
+  enum class Phase { handshake, idle, request, working, responding, streaming, closing };
 
   void on_handshake(boost::beast::error_code ec);
   void await_request();
@@ -48,6 +51,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_continue_sent(boost::beast::error_code ec, std::size_t bytes);
   void on_upload_body(boost::beast::error_code ec, std::size_t bytes);
   void process_upload();
+  void run_on_worker(http::Request request);
+  void start_stream(http::EventStream events);
+  void on_stream_head(boost::beast::error_code ec, std::size_t bytes);
+  void await_events();
+  void on_events_due(boost::beast::error_code ec);
+  void on_events_written(boost::beast::error_code ec, std::size_t bytes);
   void reject(http::Status status, std::string_view code, std::string_view message);
   void respond(http::Response response);
   void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -75,6 +84,16 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   http::Caller caller_;
   http::Response response_;  // lives here while it is being written
+
+  // A server-sent event stream, once the request asked for one: its head (no length: the
+  // stream ends when the connection does), the source of its events, what is being written.
+  std::optional<http::EventStream> events_;
+  boost::beast::http::response<boost::beast::http::empty_body> events_head_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+      events_serializer_;
+  std::optional<boost::asio::steady_timer> events_timer_;
+  std::string events_pending_;
+  clock::time_point events_last_write_;
 
   Phase phase_ = Phase::handshake;
   bool draining_ = false;

@@ -60,7 +60,8 @@ void load_crls(SSL_CTX* ctx, const std::filesystem::path& crl) {
 
 std::shared_ptr<ssl::context> make_server_tls(const config::TlsSettings& tls,
                                               const std::filesystem::path& client_ca,
-                                              const std::filesystem::path& crl) {
+                                              const std::filesystem::path& crl,
+                                              ClientCertificate client) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* ctx = context->native_handle();
 
@@ -92,7 +93,11 @@ std::shared_ptr<ssl::context> make_server_tls(const config::TlsSettings& tls,
   SSL_CTX_set_client_CA_list(ctx, names);
   load_crls(ctx, crl);
 
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  SSL_CTX_set_verify(ctx,
+                     client == ClientCertificate::required
+                         ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                         : SSL_VERIFY_PEER,
+                     nullptr);
   SSL_CTX_set_verify_depth(ctx, 4);
   return context;
 }

@@ -16,10 +16,13 @@ namespace opcat::net {
 // What it enforces: TLS 1.2 minimum (1.3 preferred, or only 1.3), forward-secret AEAD ciphers
 // only, no compression, no renegotiation, no session resumption (every connection presents and
 // verifies its certificate afresh, so a revocation applies at once), a client certificate that
-// must chain to `client_ca` and not be revoked by `crl`.
-std::shared_ptr<boost::asio::ssl::context> make_server_tls(const config::TlsSettings& tls,
-                                                           const std::filesystem::path& client_ca,
-                                                           const std::filesystem::path& crl);
+// must chain to `client_ca` and not be revoked by `crl`. With `ClientCertificate::optional` (the
+// admin listener serving the browser console) a client may present none; one it presents is
+// verified all the same, and a bad one still fails the handshake.
+enum class ClientCertificate { required, optional };
+std::shared_ptr<boost::asio::ssl::context> make_server_tls(
+    const config::TlsSettings& tls, const std::filesystem::path& client_ca,
+    const std::filesystem::path& crl, ClientCertificate client = ClientCertificate::required);
 
 // Forward-secret AEAD suites for TLS 1.2 (OpenSSL names); TLS 1.3 suites are all AEAD + ECDHE.
 inline constexpr const char* kTls12Ciphers =
