@@ -23,8 +23,9 @@ std::string hours_text(std::chrono::hours hours) {
 
 }  // namespace
 
-AlertWatch::AlertWatch(store::Store& store, store::Outbox& outbox, const config::Config& config)
-    : store_(store), outbox_(outbox), config_(config) {}
+AlertWatch::AlertWatch(store::Store& store, store::Outbox& outbox, const config::Config& config,
+                       Notify notify)
+    : store_(store), outbox_(outbox), config_(config), notify_(std::move(notify)) {}
 
 std::map<std::string, store::Alert> AlertWatch::conditions(store::Clock::time_point now) {
   std::map<std::string, store::Alert> found;
@@ -92,6 +93,11 @@ std::size_t AlertWatch::evaluate(store::Clock::time_point now) {
           .field("alert", active.key)
           .field("kind", active.kind)
           .field("subject", active.subject);
+      if (notify_) {
+        store::Alert cleared = active;
+        cleared.cleared_at = now;
+        notify_(cleared, false);
+      }
     }
   }
   for (const auto& [key, condition] : holding) {
@@ -102,6 +108,7 @@ std::size_t AlertWatch::evaluate(store::Clock::time_point now) {
           .field("kind", condition.kind)
           .field("subject", condition.subject)
           .field("message", condition.message);
+      if (notify_) notify_(condition, true);
     }
   }
   return changed;

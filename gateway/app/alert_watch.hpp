@@ -6,6 +6,7 @@
 // alert_cleared at info), listed by GET /v1/alerts and counted in GET /metrics.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -17,8 +18,12 @@ namespace opcat::app {
 
 class AlertWatch {
  public:
+  // Told of each alert raised (true) or cleared (false), once, as it happens (the webhook).
+  using Notify = std::function<void(const store::Alert& alert, bool raised)>;
+
   // `store`, `outbox` and `config` must outlive the watch.
-  AlertWatch(store::Store& store, store::Outbox& outbox, const config::Config& config);
+  AlertWatch(store::Store& store, store::Outbox& outbox, const config::Config& config,
+             Notify notify = {});
 
   // Compares the conditions now with the active alerts: raises the new, clears the ended.
   // Returns how many alerts it raised or cleared. Runs every minute (Gateway's housekeeping).
@@ -31,6 +36,7 @@ class AlertWatch {
   store::Store& store_;
   store::Outbox& outbox_;
   const config::Config& config_;
+  Notify notify_;
 };
 
 }  // namespace opcat::app

@@ -88,7 +88,19 @@ Gateway::Gateway(const config::Config& config)
   outbox_ = std::make_unique<store::sqlite::SqliteOutbox>(*sqlite_store);
   store_ = std::move(sqlite_store);
   policies_ = load_policies(config_, schema_);
-  alert_watch_ = std::make_unique<AlertWatch>(*store_, *outbox_, config_);
+  if (!config_.alerts.webhook_url.empty()) {
+    alert_webhook_ = std::make_unique<AlertWebhook>(
+        WebhookSettings{.url = config_.alerts.webhook_url,
+                        .ca = config_.alerts.webhook_ca,
+                        .certificate = config_.alerts.webhook_certificate,
+                        .private_key = config_.alerts.webhook_private_key});
+  }
+  alert_watch_ = std::make_unique<AlertWatch>(
+      *store_, *outbox_, config_,
+      alert_webhook_ ? AlertWatch::Notify([this](const store::Alert& alert, bool raised) {
+        alert_webhook_->notify(alert, raised);
+      })
+                     : AlertWatch::Notify());
   remove_outbox_leftovers();
   intake_ = std::make_unique<intake::Intake>(
       *store_, mappings_, schema_, signer_,
@@ -217,7 +229,7 @@ void Gateway::remove_outbox_leftovers() {
 
 void Gateway::add_console(http::Router& routes) {
   const auto now = [] { return store::Clock::now(); };
-  routes.set_session_resolver(http::session_resolver(sessions_));
+  routes.set_session_resolver(http::session_resolver(sessions_, *store_));
   http::add_session_routes(routes, http::ConsoleSignIn{.store = *store_,
                                                        .sessions = sessions_,
                                                        .throttle = login_throttle_,
@@ -260,15 +272,29 @@ void Gateway::run(bool handle_signals) { server_->run(handle_signals); }
 void Gateway::shutdown() { server_->shutdown(); }
 
 void Gateway::prune_bodies() {
-  if (config_.retention.bodies_days == 0) return;
-  const auto cutoff = std::filesystem::file_time_type::clock::now() -
-                      std::chrono::hours(24) * config_.retention.bodies_days;
+  // Only raw bodies go: a submission's records, errors and receipt stay in the store, and so
+  // does its transfer-log entry (which holds the body's digest, not the body), so the hash chain
+  // is untouched. Outbox payloads are never pruned here.
+  const auto now = std::filesystem::file_time_type::clock::now();
   try {
-    const auto removed = archive_->remove_older_than(cutoff);
-    if (removed > 0) {
-      log::info("bodies_pruned")
-          .field("count", static_cast<std::uint64_t>(removed))
-          .field("older_than_days", static_cast<std::uint64_t>(config_.retention.bodies_days));
+    if (config_.retention.bodies_days > 0) {
+      const auto removed = archive_->remove_older_than(
+          now - std::chrono::hours(24) * config_.retention.bodies_days);
+      if (removed > 0) {
+        log::info("bodies_pruned")
+            .field("count", static_cast<std::uint64_t>(removed))
+            .field("older_than_days", static_cast<std::uint64_t>(config_.retention.bodies_days));
+      }
+    }
+    if (config_.retention.bodies_max_mib > 0) {
+      const auto pruned = archive_->remove_oldest_beyond(
+          config_.retention.bodies_max_mib * 1024 * 1024, now - std::chrono::hours(1));
+      if (pruned.bodies > 0) {
+        log::info("bodies_pruned")
+            .field("count", static_cast<std::uint64_t>(pruned.bodies))
+            .field("bytes", pruned.bytes)
+            .field("over_mib", config_.retention.bodies_max_mib);
+      }
     }
   } catch (const std::exception& e) {
     log::warn("body_pruning_failed").field("reason", e.what());

@@ -13,6 +13,7 @@
 #include "adapters/mapping/catalogue.hpp"
 #include "adapters/schema/record_schema.hpp"
 #include "gateway/app/alert_watch.hpp"
+#include "gateway/app/alert_webhook.hpp"
 #include "gateway/auth/browser_sessions.hpp"
 #include "gateway/auth/login_throttle.hpp"
 #include "gateway/config/config.hpp"
@@ -107,6 +108,7 @@ class Gateway {
   // Stopped before the deliverer: a job ends by enqueueing a delivery.
   std::unique_ptr<consolidation::ConsolidationQueue> consolidations_;
 
+  std::unique_ptr<AlertWebhook> alert_webhook_;  // when [alerts] webhook_url is set
   std::unique_ptr<AlertWatch> alert_watch_;
   // Housekeeping: alerts (every minute), transfer-log checkpoints (every 5 minutes) and body
   // retention (hourly).

@@ -48,13 +48,15 @@ BrowserSessions::BrowserSessions(SessionPolicy policy, Now now)
     : policy_(policy), now_(std::move(now)) {}
 
 BrowserSessions::Started BrowserSessions::start(std::string operator_name,
-                                                std::string display_name, config::Role role) {
+                                                std::string display_name, config::Role role,
+                                                std::string account_version) {
   const auto now = now_();
   Started started{random_token(),
                   {.operator_name = std::move(operator_name),
                    .display_name = std::move(display_name),
                    .role = role,
                    .csrf = random_token(),
+                   .account_version = std::move(account_version),
                    .started_at = now,
                    .expires_at = now + std::min(policy_.idle, policy_.absolute)}};
   std::lock_guard lock(mutex_);
@@ -85,12 +87,13 @@ BrowserSessions::Lookup BrowserSessions::find(std::string_view token) {
   return {State::found, it->second};
 }
 
-bool BrowserSessions::active(std::string_view token) const {
+std::optional<BrowserSession> BrowserSessions::peek(std::string_view token) const {
   const auto now = now_();
   const std::string key = key_of(token);
   std::lock_guard lock(mutex_);
   const auto it = sessions_.find(key);
-  return it != sessions_.end() && it->second.expires_at > now;
+  if (it == sessions_.end() || it->second.expires_at <= now) return std::nullopt;
+  return it->second;
 }
 
 void BrowserSessions::end(std::string_view token) {

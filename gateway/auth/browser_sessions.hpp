@@ -30,6 +30,9 @@ struct BrowserSession {
   std::string display_name;
   config::Role role = config::Role::viewer;
   std::string csrf;  // sent back by the console in X-CSRF-Token on every change
+  // The account as it was at sign-in (its password hash and role): a session whose account has
+  // changed since is over (http::account_unchanged).
+  std::string account_version;
   Clock::time_point started_at;
   Clock::time_point expires_at;  // the sooner of the idle and the absolute limit
 };
@@ -47,7 +50,8 @@ class BrowserSessions {
     std::string token;  // the cookie's value: 32 random bytes, base64url
     BrowserSession session;
   };
-  Started start(std::string operator_name, std::string display_name, config::Role role);
+  Started start(std::string operator_name, std::string display_name, config::Role role,
+                std::string account_version = {});
 
   enum class State { found, unknown, expired };
   struct Lookup {
@@ -57,8 +61,8 @@ class BrowserSessions {
   // Finds the session and, when found, extends its idle limit (never past the absolute one).
   Lookup find(std::string_view token);
 
-  // Whether the session is live, without extending it (a live stream is not activity).
-  bool active(std::string_view token) const;
+  // The session if it is live, without extending it (a live stream is not activity).
+  std::optional<BrowserSession> peek(std::string_view token) const;
 
   void end(std::string_view token);
   // Every session of this account (its password changed, or it was disabled).

@@ -22,7 +22,12 @@ void LoginThrottle::failed(std::string_view key, Clock::time_point now) {
         return entry.second.first + policy_.window <= now && entry.second.locked_until <= now;
       });
       if (keys_.size() >= policy_.max_keys) {
-        keys_.erase(std::min_element(keys_.begin(), keys_.end(), [](const auto& a, const auto& b) {
+        // The stalest key, but an unlocked one before any locked one: a flood of new names must
+        // not be able to lift a lockout.
+        keys_.erase(std::min_element(keys_.begin(), keys_.end(), [&](const auto& a, const auto& b) {
+          const bool a_locked = a.second.locked_until > now;
+          const bool b_locked = b.second.locked_until > now;
+          if (a_locked != b_locked) return b_locked;
           return a.second.first < b.second.first;
         }));
       }

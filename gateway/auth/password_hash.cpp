@@ -19,13 +19,15 @@ constexpr std::size_t kHashBytes = 32;
 constexpr std::string_view kPrefix = "$scrypt$";
 constexpr unsigned kMaxLog2N = 20;
 constexpr unsigned kMaxR = 32;
-constexpr unsigned kMaxP = 16;
+constexpr unsigned kMaxP = 4;
+// scrypt's memory is 128·N·r bytes whatever p is (p only multiplies the time): at most 256 MiB.
+constexpr std::uint64_t kMaxMemory = std::uint64_t{256} << 20;
 
 std::optional<std::string> derive(std::string_view password, std::string_view salt,
                                   const ScryptCost& cost) {
   const std::uint64_t n = std::uint64_t{1} << cost.log2_n;
   // OpenSSL refuses (by default) anything over 32 MiB; allow what the cost needs, with room.
-  const std::uint64_t max_memory = 128 * n * cost.r * cost.p + (std::uint64_t{1} << 24);
+  const std::uint64_t max_memory = 128 * n * cost.r + 128 * cost.r * cost.p + (std::uint64_t{1} << 20);
   std::string out(kHashBytes, '\0');
   if (EVP_PBE_scrypt(password.data(), password.size(),
                      reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), n, cost.r,
@@ -55,7 +57,8 @@ std::optional<ScryptCost> parse_cost(std::string_view text) {
   }
   if (!text.empty()) return std::nullopt;
   if (cost.log2_n < 1 || cost.log2_n > kMaxLog2N || cost.r < 1 || cost.r > kMaxR ||
-      cost.p < 1 || cost.p > kMaxP) {
+      cost.p < 1 || cost.p > kMaxP ||
+      128 * (std::uint64_t{1} << cost.log2_n) * cost.r > kMaxMemory) {
     return std::nullopt;
   }
   return cost;

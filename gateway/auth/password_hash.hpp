@@ -20,8 +20,8 @@ struct ScryptCost {
 std::string hash_password(std::string_view password, ScryptCost cost = {});
 
 // In constant time over the hash. False for a wrong password and for anything that is not a
-// hash this module wrote (including costs above ln=20, r=32 or p=16: a database row must not be
-// able to make a login take minutes or gigabytes).
+// hash this module wrote (including costs over 256 MiB or p above 4: a database row must not be able
+// to make a login take minutes or gigabytes).
 bool verify_password(std::string_view password, std::string_view encoded);
 
 // Passwords an operator may choose: 12 to 1024 bytes. Empty when acceptable, else why not.

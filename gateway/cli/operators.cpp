@@ -134,10 +134,8 @@ int disable(const OperatorsOptions& options) {
     std::cerr << "opcat-gateway operators disable: " << e.what() << '\n';
     return kExitFailure;
   }
-  // A running gateway holds its sessions in memory: they end at their idle limit, or at once
-  // when an admin disables the account in the console instead.
-  std::cout << "console account \"" << options.name
-            << "\" disabled (sessions a running gateway holds end within its idle limit)\n";
+  // A running gateway re-reads the account on each request of a session: they end at once.
+  std::cout << "console account \"" << options.name << "\" disabled\n";
   return kExitOk;
 }
 

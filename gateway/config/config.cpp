@@ -114,10 +114,13 @@ IntakeSettings read_intake(const Section& root) {
 }
 
 RetentionSettings read_retention(const Section& root) {
-  const Section retention(root.table("retention"), "retention", {"bodies_days"});
+  const Section retention(root.table("retention"), "retention", {"bodies_days", "bodies_max_mib"});
   RetentionSettings settings;
   if (auto days = retention.integer("bodies_days", 0, kMaxRetentionDays)) {
     settings.bodies_days = static_cast<unsigned>(*days);
+  }
+  if (auto mib = retention.integer("bodies_max_mib", 0, std::int64_t{1} << 30)) {
+    settings.bodies_max_mib = static_cast<std::uint64_t>(*mib);
   }
   return settings;
 }
@@ -163,11 +166,27 @@ void read_timeout(const Section& timeouts, std::string_view name, Timeouts::dura
   }
 }
 
-AlertSettings read_alerts(const Section& root) {
-  const Section alerts(root.table("alerts"), "alerts", {"outbox_age_minutes"});
+AlertSettings read_alerts(const Section& root, const fs::path& base, const TlsSettings& tls) {
+  const Section alerts(root.table("alerts"), "alerts",
+                       {"outbox_age_minutes", "webhook_url", "webhook_ca", "webhook_certificate",
+                        "webhook_private_key"});
   AlertSettings result;
   if (const auto minutes = alerts.integer("outbox_age_minutes", 0, 60 * 24 * 365)) {
     result.outbox_age = std::chrono::minutes(*minutes);
+  }
+  if (auto url = alerts.string("webhook_url")) {
+    if (!url->starts_with("https://")) {
+      fail("alerts.webhook_url", "must be an https:// URL, got \"" + *url + "\"",
+           &alerts.find("webhook_url")->source());
+    }
+    result.webhook_url = std::move(*url);
+    result.webhook_ca = optional_file(alerts, "webhook_ca", base).value_or(tls.client_ca);
+    result.webhook_certificate = optional_file(alerts, "webhook_certificate", base).value_or(fs::path());
+    result.webhook_private_key = optional_file(alerts, "webhook_private_key", base).value_or(fs::path());
+    if (result.webhook_certificate.empty() != result.webhook_private_key.empty()) {
+      fail("alerts.webhook_certificate", "webhook_certificate and webhook_private_key go together",
+           alerts.where());
+    }
   }
   return result;
 }
@@ -253,7 +272,7 @@ Config read_document(const toml::table& document, const fs::path& base,
   config.signing = read_signing(root, base);
   config.intake = read_intake(root);
   config.retention = read_retention(root);
-  config.alerts = read_alerts(root);
+  config.alerts = read_alerts(root, base, config.tls);
   config.limits = read_limits(root);
   config.timeouts = read_timeouts(root);
   detail::Parties parties = detail::read_parties(root);

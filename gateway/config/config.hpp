@@ -78,10 +78,18 @@ struct IntakeSettings {
 struct AlertSettings {
   // A recipient's oldest undelivered delivery older than this raises outbox_age; zero: off.
   std::chrono::minutes outbox_age{60};
+  // Optional: each raise and clear POSTed there as JSON (app/alert_webhook.hpp). Empty: none.
+  std::string webhook_url;
+  std::filesystem::path webhook_ca;           // verifies its certificate; default tls.client_ca
+  std::filesystem::path webhook_certificate;  // a client certificate to present; optional
+  std::filesystem::path webhook_private_key;
 };
 
 struct RetentionSettings {
   unsigned bodies_days = 400;  // raw bodies are kept this many days; 0 = forever
+  // And at most this many MiB of them, the oldest pruned first; 0 = no cap. Never a body
+  // received in the last hour (it may still be being processed).
+  std::uint64_t bodies_max_mib = 0;
 };
 
 struct Limits {
@@ -105,10 +113,10 @@ struct AdminListener {
   Endpoint listen{"127.0.0.1", 8444};
   std::filesystem::path client_ca;  // defaults to tls.client_ca
   std::filesystem::path crl;        // defaults to tls.crl
-  // The browser console: a client certificate becomes optional on this listener (one presented
+  // The browser console (opt-in): a client certificate becomes optional on this listener (one presented
   // is still verified); a caller without one reaches only the console's files and its login,
   // and then acts through a session cookie (docs/console.md).
-  bool console = true;
+  bool console = false;
   std::chrono::minutes session_idle{30};  // a console session ends after this long unused
   std::chrono::hours session_max{12};     // and after this long in any case
 };

@@ -15,6 +15,7 @@
 #include "gateway/http/json_response.hpp"
 #include "gateway/http/operator_json.hpp"
 #include "gateway/http/query.hpp"
+#include "gateway/http/session_api.hpp"
 #include "gateway/http/submissions_api.hpp"
 #include "gateway/intake/receipt.hpp"
 #include "gateway/store/timestamp.hpp"
@@ -336,7 +337,7 @@ EventStream transfer_stream(const ConsoleView& view, const Context& context) {
 
   // A stream opened in a console session ends with it (sign-out, expiry, account disabled).
   std::optional<std::string> token;
-  if (!context.caller.has_certificate) {
+  if (context.caller.via_session) {
     token = auth::session_token(context.request[beast_http::field::cookie]);
   }
   struct Cursor {
@@ -355,7 +356,10 @@ EventStream transfer_stream(const ConsoleView& view, const Context& context) {
   head.set("X-Accel-Buffering", "no");  // a reverse proxy in front must not hold events back
   return {std::move(head),
           [&store, &sessions, cursor]() -> std::optional<std::string> {
-            if (cursor->token && !sessions.active(*cursor->token)) return std::nullopt;
+            if (cursor->token) {
+              const auto session = sessions.peek(*cursor->token);
+              if (!session || !account_unchanged(store, *session)) return std::nullopt;
+            }
             store::TransferQuery query;
             query.after_seq = cursor->last;
             query.limit = kStreamBatch;

@@ -32,6 +32,8 @@ struct Caller {
   identity::PeerCertificate certificate;       // empty without one
   std::optional<identity::Identity> identity;  // empty when the certificate maps to no party
   std::string peer_address;                    // "203.0.113.7:50412"
+  // The router identified the caller by its console session (cookie), not by its certificate.
+  bool via_session = false;
 };
 
 // Everything a handler may look at.

@@ -95,9 +95,7 @@ Response add_account(const ConsoleAccounts& accounts, const Context& context) {
 Response disable_account(const ConsoleAccounts& accounts, const Context& context) {
   if (auto refusal = refuse_unless_admin(context)) return *refusal;
   const std::string& name = context.params.at("name");
-  if (name == context.caller.identity->code &&
-      context.caller.identity->kind == identity::Identity::Kind::operator_ &&
-      !context.caller.has_certificate) {
+  if (context.caller.via_session && name == context.caller.identity->code) {
     return error_response(Status::conflict, "own_account",
                           "an admin cannot disable the account they are signed in with",
                           context.request);

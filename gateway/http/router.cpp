@@ -55,6 +55,9 @@ bool changes_state(Verb method) {
 // Browsers name the origin of the page that sent a request; a change must come from one of this
 // listener's own pages. Clients that are not browsers (curl, the push agent) send no Origin.
 bool from_another_origin(const Request& request) {
+  // Fetch metadata, where the browser sends it, says the same more directly.
+  const auto site = request["Sec-Fetch-Site"];
+  if (!site.empty() && site != "same-origin") return true;
   const auto origin = request[beast_http::field::origin];
   if (origin.empty()) return false;
   const auto host = request[beast_http::field::host];
@@ -141,6 +144,7 @@ std::optional<Response> Router::refuse_caller(const Route& route, const Request&
       }
       result.as_session = caller;
       result.as_session->identity = std::move(session.identity);
+      result.as_session->via_session = true;
       return std::nullopt;
     }
     if (session.expired) {
@@ -250,6 +254,12 @@ UploadRouting Router::route_upload(const Request& header, const Caller& caller) 
     return routing;
   }
   // Uploads are members' pushes, made with certificates: a console session never uploads.
+  if (found.as_session) {
+    routing.kind = UploadRouting::Kind::refused;
+    routing.refusal = error_response(Status::forbidden, "certificate_required",
+                                     "an upload needs a registered client certificate", header);
+    return routing;
+  }
   Context context{header, caller, found.params, found.path, found.query};
   if (auto refusal = found.route->check(context)) {
     routing.kind = UploadRouting::Kind::refused;

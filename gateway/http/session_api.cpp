@@ -4,7 +4,9 @@
 #include <openssl/crypto.h>
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <memory>
+#include <semaphore>
 #include <stdexcept>
 
 #include "gateway/auth/password_hash.hpp"
@@ -98,6 +100,19 @@ Response sign_in(const ConsoleSignIn& in, const Context& context) {
     return refused;
   }
 
+  // Each check takes 64 MiB and a tenth of a second: a flood of sign-ins must not take every
+  // worker (they also serve members' pushes) or the memory.
+  static std::counting_semaphore<2> checks(2);
+  if (!checks.try_acquire_for(std::chrono::seconds(5))) {
+    Response busy = error_response(Status::service_unavailable, "busy",
+                                   "too many sign-ins at once; try again", context.request);
+    busy.set(beast_http::field::retry_after, "5");
+    return busy;
+  }
+  struct Release {
+    std::counting_semaphore<2>& semaphore;
+    ~Release() { semaphore.release(); }
+  } release{checks};
   const auto account = in.store.find_operator_account(*name);
   const bool usable = account && !account->disabled_at;
   const bool verified = usable ? auth::verify_password(*password, account->password_hash)
@@ -114,7 +129,8 @@ Response sign_in(const ConsoleSignIn& in, const Context& context) {
   }
   in.throttle.succeeded(by_name);
   const config::Role role = account_role(account->role);
-  const auto started = in.sessions.start(account->name, account->display_name, role);
+  const auto started =
+      in.sessions.start(account->name, account->display_name, role, account_version(*account));
   log::info("console_login")
       .field("operator", account->name)
       .field("role", config::to_string(role))
@@ -133,7 +149,11 @@ Response who_is_signed_in(const ConsoleSignIn& in, const Context& context) {
   }
   const auto token = cookie_token(context.request);
   if (token) {
-    const auto found = in.sessions.find(*token);
+    auto found = in.sessions.find(*token);
+    if (found.session && !account_unchanged(in.store, *found.session)) {
+      in.sessions.end(*token);
+      found = {auth::BrowserSessions::State::expired, std::nullopt};
+    }
     if (found.session) {
       const auto& s = *found.session;
       return session_json(Status::ok, s.operator_name, s.display_name, s.role, s.csrf,
@@ -175,6 +195,15 @@ Response sign_out(const ConsoleSignIn& in, const Context& context) {
 
 }  // namespace
 
+std::string account_version(const store::OperatorAccount& account) {
+  return account.role + '\n' + account.password_hash;
+}
+
+bool account_unchanged(store::Store& store, const auth::BrowserSession& session) {
+  const auto account = store.find_operator_account(session.operator_name);
+  return account && !account->disabled_at && account_version(*account) == session.account_version;
+}
+
 config::Role account_role(const std::string& text) {
   try {
     return config::parse_role(text);
@@ -194,14 +223,19 @@ void add_session_routes(Router& router, ConsoleSignIn sign_in_parts) {
              [in](const Context& c) { return sign_out(*in, c); });
 }
 
-SessionResolver session_resolver(auth::BrowserSessions& sessions) {
-  return [&sessions](const Request& request) {
+SessionResolver session_resolver(auth::BrowserSessions& sessions, store::Store& store) {
+  return [&sessions, &store](const Request& request) {
     SessionLookup lookup;
     const auto token = cookie_token(request);
     if (!token) return lookup;
     const auto found = sessions.find(*token);
     if (!found.session) {
       lookup.expired = found.state == auth::BrowserSessions::State::expired;
+      return lookup;
+    }
+    if (!account_unchanged(store, *found.session)) {
+      sessions.end(*token);  // disabled, reset or given another role since the sign-in
+      lookup.expired = true;
       return lookup;
     }
     identity::Identity who;

@@ -26,8 +26,14 @@ struct ConsoleSignIn {
 //   DELETE /v1/session  signs out (needs X-CSRF-Token): 204, the cookie deleted
 void add_session_routes(Router& router, ConsoleSignIn sign_in);
 
-// For Router::set_session_resolver: the operator behind a request's session cookie.
-SessionResolver session_resolver(auth::BrowserSessions& sessions);
+// For Router::set_session_resolver: the operator behind a request's session cookie, while the
+// account is unchanged (else the session ends there and then).
+SessionResolver session_resolver(auth::BrowserSessions& sessions, store::Store& store);
+
+// What a session remembers of its account; a change (a password reset, a new role) ends it.
+std::string account_version(const store::OperatorAccount& account);
+// True while the session's account is enabled and as it was at sign-in. One primary-key read.
+bool account_unchanged(store::Store& store, const auth::BrowserSession& session);
 
 // The account's role as the store keeps it; viewer for anything unknown (the least power).
 config::Role account_role(const std::string& text);

@@ -208,6 +208,17 @@ void Session::on_header(beast::error_code ec, std::size_t) {
   }
   parser_.emplace(std::move(*header_parser_));
   header_parser_.reset();
+  // A caller the listener does not know (a browser before or with its session cookie) sends
+  // small JSON at most: it may not make the gateway hold a body of the members' size.
+  if (!caller_.identity) {
+    constexpr std::uint64_t kUnidentifiedBodyLimit = 64 * 1024;
+    if (parser_->content_length().value_or(0) > kUnidentifiedBodyLimit) {
+      return reject(http::Status::payload_too_large, "body_too_large",
+                    "a request without a registered certificate may carry at most " +
+                        std::to_string(kUnidentifiedBodyLimit) + " bytes");
+    }
+    parser_->body_limit(kUnidentifiedBodyLimit);
+  }
   if (parser_->is_done()) return dispatch();
   read_body();
 }
@@ -234,16 +245,19 @@ void Session::dispatch() {
   http::Request request = parser_->release();
   request_bytes_ = request.body().size();
   ++listener_->stats.requests;
-  switch (settings_.router.kind_of(request)) {
-    case http::RouteKind::stream:
+  const http::RouteKind kind = settings_.router.kind_of(request);
+  if (kind == http::RouteKind::on_worker && settings_.work) return run_on_worker(std::move(request));
+  // A handler that throws (the store failing) costs its request, never the I/O thread.
+  try {
+    if (kind == http::RouteKind::stream) {
       return start_stream(settings_.router.open_stream(request, caller_));
-    case http::RouteKind::on_worker:
-      if (settings_.work) return run_on_worker(std::move(request));
-      break;
-    case http::RouteKind::in_place:
-      break;
+    }
+    respond(settings_.router.handle(request, caller_));
+  } catch (const std::exception& e) {
+    log::error("handler_failed").field("conn", id_).field("reason", e.what());
+    respond(http::error_response(http::Status::internal_server_error, "internal_error",
+                                 "the gateway could not answer this request", request));
   }
-  respond(settings_.router.handle(request, caller_));
 }
 
 void Session::run_on_worker(http::Request request) {

@@ -282,6 +282,7 @@ HttpsClient::HttpsClient(ClientSettings settings)
   if (SSL_CTX_load_verify_locations(ctx, settings_.ca.c_str(), nullptr) != 1) {
     setup_failed("cannot load the CA bundle " + settings_.ca.string());
   }
+  if (settings_.certificate.empty()) return;  // a server that asks for no client certificate
   if (SSL_CTX_use_certificate_chain_file(ctx, settings_.certificate.c_str()) != 1) {
     setup_failed("cannot load the certificate " + settings_.certificate.string());
   }
@@ -304,6 +305,18 @@ Exchange HttpsClient::post_file(std::string_view api_path, const std::filesystem
   if (ec) return TransportFailure{FailureStage::local_file, file.string() + ": " + ec.message()};
   set_common_headers(request, settings_.gateway);
   for (const auto& [name, value] : headers) request.set(name, value);
+  request.prepare_payload();
+  return exchange(settings_, *tls_, request, std::move(stop));
+}
+
+Exchange HttpsClient::post_text(std::string_view api_path, std::string body,
+                               std::string_view content_type, std::stop_token stop) const {
+  std::string target = settings_.gateway.target(api_path);
+  if (target.empty()) target = "/";  // a URL with no path (a webhook's root)
+  http::request<http::string_body> request{http::verb::post, target, 11};
+  set_common_headers(request, settings_.gateway);
+  request.set(http::field::content_type, content_type);
+  request.body() = std::move(body);
   request.prepare_payload();
   return exchange(settings_, *tls_, request, std::move(stop));
 }

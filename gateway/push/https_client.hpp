@@ -30,7 +30,7 @@ namespace opcat::push {
 
 struct ClientSettings {
   GatewayUrl gateway;
-  std::filesystem::path certificate;  // the member's certificate chain (PEM)
+  std::filesystem::path certificate;  // the member's certificate chain (PEM); empty: none sent
   std::filesystem::path private_key;  // its private key (PEM)
   std::filesystem::path ca;           // the CA bundle the gateway's certificate must chain to
   std::chrono::milliseconds connect_timeout{30'000};  // name lookup, TCP connect, TLS handshake
@@ -75,6 +75,10 @@ class HttpsClient {
   // memory); Content-Length is the file's size. A stop request abandons the exchange at once.
   Exchange post_file(std::string_view api_path, const std::filesystem::path& file,
                      const HeaderList& headers, std::stop_token stop = {}) const;
+
+  // POST a small body held in memory (a JSON notification) to the API path.
+  Exchange post_text(std::string_view api_path, std::string body, std::string_view content_type,
+                     std::stop_token stop = {}) const;
 
   // GET an href the gateway gave (an API path, or a full URL on the same gateway).
   Exchange get(std::string_view href, std::stop_token stop = {}) const;

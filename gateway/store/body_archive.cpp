@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "adapters/core/sha256.hpp"
 
@@ -158,22 +160,62 @@ std::size_t BodyArchive::remove_temp_files() const {
   return removed;
 }
 
-std::size_t BodyArchive::remove_older_than(std::filesystem::file_time_type cutoff) const {
-  std::size_t removed = 0;
-  // Only <root>/ab/<62 hex>: a temp file (in the root itself) is a body still being received.
-  for (const auto& shard : std::filesystem::directory_iterator(root_)) {
+namespace {
+
+struct ArchivedBody {
+  std::filesystem::path path;
+  std::filesystem::file_time_type written;
+  std::uint64_t size = 0;
+};
+
+// Every archived body: only <root>/ab/<62 hex>, never a temp file (in the root itself: a body
+// still being received). A body gone meanwhile (another retention run) is skipped.
+std::vector<ArchivedBody> archived_bodies(const std::filesystem::path& root) {
+  std::vector<ArchivedBody> bodies;
+  for (const auto& shard : std::filesystem::directory_iterator(root)) {
     const std::string prefix = shard.path().filename().string();
     if (!shard.is_directory() || prefix.size() != 2) continue;
     for (const auto& body : std::filesystem::directory_iterator(shard.path())) {
       if (!is_sha256_hex(prefix + body.path().filename().string())) continue;
       std::error_code ec;
       const auto written = std::filesystem::last_write_time(body.path(), ec);
-      // A body gone meanwhile (another retention run) is not an error.
-      if (ec || written >= cutoff) continue;
-      if (std::filesystem::remove(body.path(), ec)) ++removed;
+      if (ec) continue;
+      const auto size = std::filesystem::file_size(body.path(), ec);
+      if (ec) continue;
+      bodies.push_back({body.path(), written, size});
     }
   }
+  return bodies;
+}
+
+}  // namespace
+
+std::size_t BodyArchive::remove_older_than(std::filesystem::file_time_type cutoff) const {
+  std::size_t removed = 0;
+  for (const auto& body : archived_bodies(root_)) {
+    std::error_code ec;
+    if (body.written < cutoff && std::filesystem::remove(body.path, ec)) ++removed;
+  }
   return removed;
+}
+
+BodyArchive::Pruned BodyArchive::remove_oldest_beyond(
+    std::uint64_t max_bytes, std::filesystem::file_time_type protect_after) const {
+  std::vector<ArchivedBody> bodies = archived_bodies(root_);
+  std::uint64_t total = 0;
+  for (const auto& body : bodies) total += body.size;
+  std::sort(bodies.begin(), bodies.end(),
+            [](const ArchivedBody& a, const ArchivedBody& b) { return a.written < b.written; });
+  Pruned pruned;
+  for (const auto& body : bodies) {
+    if (total <= max_bytes || body.written >= protect_after) break;
+    std::error_code ec;
+    if (!std::filesystem::remove(body.path, ec)) continue;
+    total -= body.size;
+    ++pruned.bodies;
+    pruned.bytes += body.size;
+  }
+  return pruned;
 }
 
 }  // namespace opcat::store

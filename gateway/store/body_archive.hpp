@@ -62,6 +62,15 @@ class BodyArchive {
   // Not atomic with a writer renewing the same body: one received again in the instant it is
   // judged old may still go, so pick a cutoff no body still being processed can be older than.
   std::size_t remove_older_than(std::filesystem::file_time_type cutoff) const;
+  // Retention by size: removes the oldest archived bodies until those left total at most
+  // `max_bytes`, but never one written at or after `protect_after` (a body that may still be
+  // being processed). Returns how many were removed and how many bytes they held.
+  struct Pruned {
+    std::size_t bodies = 0;
+    std::uint64_t bytes = 0;
+  };
+  Pruned remove_oldest_beyond(std::uint64_t max_bytes,
+                              std::filesystem::file_time_type protect_after) const;
 
   const std::filesystem::path& root() const { return root_; }
 

@@ -115,5 +115,21 @@ TEST_F(AlertWatchTest, AnOldOutboxIsRaisedOverTheThresholdAndClearedWhenItEmptie
   EXPECT_TRUE(active().empty());
 }
 
+TEST_F(AlertWatchTest, TheWebhookIsToldOfEachRaiseAndEachClearOnce) {
+  std::vector<std::pair<std::string, bool>> told;
+  AlertWatch watch(store_, outbox_, config_, [&](const store::Alert& alert, bool raised) {
+    told.emplace_back(alert.key, raised);
+    EXPECT_EQ(alert.cleared_at.has_value(), !raised);
+  });
+  watch.evaluate(kStart);
+  watch.evaluate(kStart + 1min);
+  push("hmip", "export 1", kStart + 2min);
+  watch.evaluate(kStart + 3min);
+  watch.evaluate(kStart + 4min);
+  const std::vector<std::pair<std::string, bool>> expected = {{"member_overdue:hmip", true},
+                                                              {"member_overdue:hmip", false}};
+  EXPECT_EQ(told, expected);
+}
+
 }  // namespace
 }  // namespace opcat::app

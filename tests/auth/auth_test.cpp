@@ -44,7 +44,8 @@ TEST(PasswordHash, RefusesWhatItDidNotWriteAndCostsBeyondTheCaps) {
   altered.replace(altered.find("ln=10"), 5, "ln=11");
   EXPECT_FALSE(verify_password("correct horse battery", altered));
   // A row that asks for minutes of work or gigabytes is refused without trying.
-  for (const char* cost : {"ln=21,r=8,p=1", "ln=10,r=33,p=1", "ln=10,r=8,p=17", "ln=0,r=8,p=1"}) {
+  for (const char* cost : {"ln=21,r=8,p=1", "ln=10,r=33,p=1", "ln=10,r=8,p=5", "ln=0,r=8,p=1",
+                           "ln=20,r=32,p=1" /* 4 GiB */}) {
     std::string expensive = hash;
     expensive.replace(expensive.find("ln=10,r=8,p=1"), 13, cost);
     EXPECT_FALSE(verify_password("correct horse battery", expensive)) << cost;
@@ -94,9 +95,9 @@ TEST_F(BrowserSessionsTest, UseExtendsTheIdleLimitUpToTheAbsoluteOne) {
 TEST_F(BrowserSessionsTest, ASessionUnusedForTheIdleLimitExpires) {
   const auto started = sessions_.start("olive", "Olive", config::Role::viewer);
   now_ += 29min;
-  EXPECT_TRUE(sessions_.active(started.token));
-  now_ += 2min;  // active() did not extend it: 31 minutes since the last use
-  EXPECT_FALSE(sessions_.active(started.token));
+  EXPECT_TRUE(sessions_.peek(started.token));
+  now_ += 2min;  // peek() did not extend it: 31 minutes since the last use
+  EXPECT_FALSE(sessions_.peek(started.token));
   EXPECT_EQ(sessions_.find(started.token).state, BrowserSessions::State::expired);
 }
 
@@ -166,6 +167,16 @@ TEST(LoginThrottle, FailuresOutsideTheWindowDoNotAddUpAndSuccessForgets) {
   throttle.succeeded("k");
   throttle.failed("k", now);
   EXPECT_EQ(throttle.wait("k", now), 0s);
+}
+
+TEST(LoginThrottle, AFloodOfNewKeysCannotLiftALockout) {
+  LoginThrottle throttle(ThrottlePolicy{.max_failures = 2, .window = 10min, .lockout = 5min,
+                                        .max_keys = 2});
+  auto now = LoginThrottle::Clock::time_point{} + 1000h;
+  throttle.failed("victim", now);
+  throttle.failed("victim", now);  // locked
+  for (int i = 0; i < 10; ++i) throttle.failed("flood" + std::to_string(i), now + 1s);
+  EXPECT_GT(throttle.wait("victim", now + 2s), 0s);
 }
 
 TEST(LoginThrottle, KeepsAtMostMaxKeys) {

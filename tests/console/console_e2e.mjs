@@ -171,13 +171,16 @@ const steps = [
   }],
 
   ['5. a change without the CSRF token is refused', async (page) => {
-    const status = await page.evaluate(async (id) => {
+    const { status, code } = await page.evaluate(async (id) => {
       const res = await fetch(`/v1/deliveries/${encodeURIComponent(id)}/requeue`, {
         method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}',
       });
-      return res.status;
+      const body = await res.json().catch(() => ({}));
+      return { status: res.status, code: body?.error?.code };
     }, config.failedDelivery);
-    if (status !== 403) throw new Error(`POST .../requeue without X-CSRF-Token answered ${status}, not 403`);
+    if (status !== 403 || code !== 'csrf') {
+      throw new Error(`POST .../requeue without X-CSRF-Token answered ${status} ${code}, not 403 csrf`);
+    }
   }],
 
   ['6. a viewer cannot re-queue nor manage operators', async (page) => {

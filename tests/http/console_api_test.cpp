@@ -76,7 +76,7 @@ class ConsoleApiTest : public ::testing::Test {
     config_.recipients["spt"] = spt;
 
     const auto now = [this] { return now_; };
-    router_.set_session_resolver(session_resolver(sessions_));
+    router_.set_session_resolver(session_resolver(sessions_, store_));
     add_session_routes(router_, ConsoleSignIn{.store = store_,
                                               .sessions = sessions_,
                                               .throttle = throttle_,
@@ -309,6 +309,55 @@ TEST_F(ConsoleApiTest, SigningOutEndsTheSession) {
   EXPECT_NE(std::string(out[beast_http::field::set_cookie]).find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(call(Verb::get, "/v1/overview", browser(), {}, olive).result(), Status::unauthorized);
   EXPECT_EQ(call(Verb::get, "/v1/session", browser(), {}, olive).result(), Status::unauthorized);
+}
+
+TEST_F(ConsoleApiTest, ASessionEndsWhenItsAccountChangesOutsideTheConsole) {
+  // What `opcat-gateway operators add --replace` and `operators disable` do: write the store.
+  const SignedIn olive = sign_in("olive", "olive's long password");
+  const SignedIn vera = sign_in("vera", "vera's long password");
+  Request stream_request = make_request(Verb::get, "/v1/transfers/stream");
+  stream_request.set(beast_http::field::cookie, vera.cookie);
+  EventStream stream = router_.open_stream(stream_request, browser());
+  ASSERT_TRUE(stream.poll);
+  EXPECT_EQ(stream.poll(), std::optional<std::string>(""));
+
+  std::string problem;
+  const auto reset = new_account("olive", "Olive", "viewer", "a new long password", "cli", now_,
+                                 problem);
+  ASSERT_TRUE(reset && store_.replace_operator_account(*reset));
+  const Response after_reset = call(Verb::get, "/v1/overview", browser(), {}, olive);
+  EXPECT_EQ(after_reset.result(), Status::unauthorized);
+  EXPECT_TRUE(is_error_body(after_reset.body(), "session_expired"));
+
+  ASSERT_TRUE(store_.disable_operator_account("vera", now_));
+  EXPECT_EQ(stream.poll(), std::nullopt) << "the stream ends with the account";
+  EXPECT_EQ(call(Verb::get, "/v1/session", browser(), {}, vera).result(), Status::unauthorized);
+}
+
+TEST_F(ConsoleApiTest, AStreamOpenedWithACertificateThatMapsToNoOneFollowsTheSession) {
+  // A browser may hold a valid certificate of no operator (a member's) and a session cookie.
+  const SignedIn olive = sign_in("olive", "olive's long password");
+  Request request = make_request(Verb::get, "/v1/transfers/stream");
+  request.set(beast_http::field::cookie, olive.cookie);
+  EventStream stream = router_.open_stream(request, testing::stranger());
+  ASSERT_TRUE(stream.poll) << stream.head.body();
+  call(Verb::delete_, "/v1/session", browser(), {}, olive);
+  EXPECT_EQ(stream.poll(), std::nullopt);
+}
+
+TEST_F(ConsoleApiTest, AChangeMarkedAsFromAnotherSiteIsRefused) {
+  const SignedIn olive = sign_in("olive", "olive's long password");
+  const auto failed = failed_delivery();
+  Request request = make_request(Verb::post, "/v1/deliveries/" + failed.id + "/requeue");
+  request.set(beast_http::field::cookie, olive.cookie);
+  request.set("X-CSRF-Token", olive.csrf);
+  request.set("Sec-Fetch-Site", "same-site");
+  request.prepare_payload();
+  const Response response = router_.handle(request, browser());
+  EXPECT_EQ(response.result(), Status::forbidden);
+  EXPECT_TRUE(is_error_body(response.body(), "cross_origin"));
+  request.set("Sec-Fetch-Site", "same-origin");
+  EXPECT_EQ(router_.handle(request, browser()).result(), Status::ok);
 }
 
 TEST_F(ConsoleApiTest, OnlyAnAdminManagesAccountsAndADisabledAccountIsSignedOut) {

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "gateway/http/json_response.hpp"
 #include "gateway/log/log.hpp"
 
 #include "tests/support/eventually.hpp"
@@ -80,8 +82,8 @@ class ServerTest : public ::testing::Test {
 
   ~ServerTest() override { stop(); }
 
-  void start() {
-    server_ = std::make_unique<Server>(config_);
+  void start(ServerParts parts = {}) {
+    server_ = std::make_unique<Server>(config_, std::move(parts));
     thread_ = std::thread([this] { server_->run(/*handle_signals=*/false); });
   }
 
@@ -370,6 +372,143 @@ TEST_F(ServerTest, ShutdownLetsARequestInFlightFinish) {
   server_.reset();
   EXPECT_TRUE(logged("stopped"));
   EXPECT_FALSE(logged("grace_period_over"));
+}
+
+// ---- the admin listener's console: a browser presents no certificate ---------------------------
+
+ClientOptions browser(const TestPki& pki) {
+  ClientOptions anonymous;
+  anonymous.ca = pki.ca_certificate();
+  return anonymous;
+}
+
+TEST_F(ServerTest, WithTheConsoleTheAdminListenerTakesABrowserButItReachesNothingIdentified) {
+  config_.admin.console = true;
+  ServerParts parts;
+  parts.admin_routes.add(http::Verb::get, "/", http::Access::anyone, [](const http::Context& c) {
+    return http::json_response(http::Status::ok, R"({"page":true})", c.request);
+  });
+  start(std::move(parts));
+  TlsClient client(server_->admin_endpoint(), browser(pki_));
+  ASSERT_FALSE(client.connect());
+  Response response;
+  ASSERT_FALSE(client.get("/", response));
+  EXPECT_EQ(response.result(), beast_http::status::ok);
+  ASSERT_FALSE(client.get("/healthz", response));  // needs a certificate
+  EXPECT_EQ(response.result(), beast_http::status::unauthorized);
+  EXPECT_THAT(response.body(), HasSubstr(R"("code":"unauthenticated")"));
+}
+
+TEST_F(ServerTest, ACallerWithoutARegisteredCertificateMaySendOnlySmallBodies) {
+  config_.admin.console = true;
+  ServerParts parts;
+  parts.admin_routes.add(http::Verb::post, "/v1/session", http::Access::anyone,
+                         [](const http::Context& c) {
+                           return http::json_response(http::Status::ok, "{}", c.request);
+                         });
+  start(std::move(parts));
+  TlsClient client(server_->admin_endpoint(), browser(pki_));
+  ASSERT_FALSE(client.connect());
+  testing::Request small{beast_http::verb::post, "/v1/session", 11};
+  small.body() = std::string(1000, 'x');
+  small.prepare_payload();
+  Response response;
+  ASSERT_FALSE(client.exchange(small, response));
+  EXPECT_EQ(response.result(), beast_http::status::ok);
+  // Refused on its header alone: only the announced length matters (the client sends a few bytes
+  // of it, so that writing never races the server's answer and close).
+  ASSERT_FALSE(client.write("POST /v1/session HTTP/1.1\r\nHost: localhost\r\n"
+                            "Content-Length: 102400\r\n\r\n{}"));
+  ASSERT_FALSE(client.read(response));
+  EXPECT_EQ(response.result(), beast_http::status::payload_too_large);
+  EXPECT_THAT(response.body(), HasSubstr(R"("code":"body_too_large")"));
+}
+
+TEST_F(ServerTest, APresentedCertificateIsStillVerifiedWhereItIsOptional) {
+  config_.admin.console = true;
+  start();
+  const auto foreign = other_pki_.issue_client("admin");
+  Response response;
+  TlsClient client(server_->admin_endpoint(), as(foreign));
+  EXPECT_TRUE(client.connect() || client.get("/healthz", response))
+      << "a certificate from another CA must fail the handshake";
+}
+
+TEST_F(ServerTest, WithoutTheConsoleTheAdminListenerRequiresACertificate) {
+  start();
+  TlsClient client(server_->admin_endpoint(), browser(pki_));
+  Response response;
+  const bool failed = client.connect() || client.get("/healthz", response);
+  EXPECT_TRUE(failed);
+  EXPECT_TRUE(eventually([&] { return server_->admin_stats().tls_failures.load() == 1; }));
+}
+
+// ---- server-sent events ----------------------------------------------------------------------
+
+TEST_F(ServerTest, AnEventStreamIsWrittenAsItsSourceGivesEventsUntilTheSourceEndsIt) {
+  auto polls = std::make_shared<std::atomic<int>>(0);
+  ServerParts parts;
+  parts.admin_routes.add_stream(
+      http::Verb::get, "/events", http::Access::identified, [polls](const http::Context& c) {
+        http::Response head{http::Status::ok, c.request.version()};
+        head.set(beast_http::field::content_type, "text/event-stream");
+        return http::EventStream{std::move(head),
+                                 [polls]() -> std::optional<std::string> {
+                                   const int n = ++*polls;
+                                   if (n > 4) return std::nullopt;
+                                   if (n % 2 == 0) return std::string();  // nothing new
+                                   return "id: " + std::to_string(n) + "\ndata: {}\n\n";
+                                 },
+                                 10ms};
+      });
+  start(std::move(parts));
+  const auto admin = pki_.issue_client("admin");
+  TlsClient client(server_->admin_endpoint(), as(admin));
+  ASSERT_FALSE(client.connect());
+  Response response;
+  // The stream has no length: it ends when the source does and the connection closes.
+  ASSERT_FALSE(client.get("/events", response));
+  EXPECT_EQ(response.result(), beast_http::status::ok);
+  EXPECT_EQ(response[beast_http::field::content_type], "text/event-stream");
+  EXPECT_EQ(response.body(), "id: 1\ndata: {}\n\nid: 3\ndata: {}\n\n");
+  EXPECT_EQ(polls->load(), 5);
+}
+
+TEST_F(ServerTest, AStreamIsRefusedLikeAnyRouteAndEndedByAGracefulStop) {
+  config_.admin.console = true;
+  ServerParts parts;
+  parts.admin_routes.add_stream(
+      http::Verb::get, "/events", http::Access::identified, [](const http::Context& c) {
+        http::Response head{http::Status::ok, c.request.version()};
+        head.set(beast_http::field::content_type, "text/event-stream");
+        return http::EventStream{std::move(head),
+                                 []() -> std::optional<std::string> { return std::string(); },
+                                 10ms};
+      });
+  start(std::move(parts));
+  Response refused;
+  TlsClient anonymous(server_->admin_endpoint(), browser(pki_));
+  ASSERT_FALSE(anonymous.connect());
+  ASSERT_FALSE(anonymous.get("/events", refused));
+  EXPECT_EQ(refused.result(), beast_http::status::unauthorized);
+
+  // A stream that never ends by itself: the server's stop must still end it (and not wait for
+  // its grace period), and the client sees a complete, close-delimited response.
+  const auto admin = pki_.issue_client("admin");
+  TlsClient client(server_->admin_endpoint(), as(admin));
+  ASSERT_FALSE(client.connect());
+  std::thread stopper([this] {
+    // Once the stream is open (the refused request and this one counted), stop the server.
+    EXPECT_TRUE(eventually([&] { return server_->admin_stats().requests.load() >= 2; }));
+    server_->shutdown();
+  });
+  Response response;
+  const auto ec = client.get("/events", response);
+  stopper.join();
+  thread_.join();
+  server_.reset();
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(response.result(), beast_http::status::ok);
 }
 
 }  // namespace

@@ -122,6 +122,31 @@ TEST_F(BodyArchiveTest, ABodyReceivedAgainIsKeptAsNew) {
   EXPECT_TRUE(archive_.contains(first.sha256));
 }
 
+TEST_F(BodyArchiveTest, OverItsSizeCapTheOldestBodiesGoButNeverARecentOne) {
+  using namespace std::chrono_literals;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  const BodyDigest oldest = archive_body(archive_, std::string(1000, 'a'), 100);
+  const BodyDigest older = archive_body(archive_, std::string(1000, 'b'), 100);
+  const BodyDigest old = archive_body(archive_, std::string(1000, 'c'), 100);
+  const BodyDigest recent = archive_body(archive_, std::string(1000, 'd'), 100);
+  std::filesystem::last_write_time(archive_.path_of(oldest.sha256), now - 72h);
+  std::filesystem::last_write_time(archive_.path_of(older.sha256), now - 48h);
+  std::filesystem::last_write_time(archive_.path_of(old.sha256), now - 24h);
+
+  const auto pruned = archive_.remove_oldest_beyond(2000, now - 1h);
+  EXPECT_EQ(pruned.bodies, 2u);
+  EXPECT_EQ(pruned.bytes, 2000u);
+  EXPECT_FALSE(archive_.contains(oldest.sha256));
+  EXPECT_FALSE(archive_.contains(older.sha256));
+  EXPECT_TRUE(archive_.contains(old.sha256));
+  EXPECT_TRUE(archive_.contains(recent.sha256));
+
+  // Under a cap no old body can meet, the recent one stays all the same.
+  EXPECT_EQ(archive_.remove_oldest_beyond(0, now - 1h).bodies, 1u);
+  EXPECT_TRUE(archive_.contains(recent.sha256));
+  EXPECT_EQ(archive_.remove_oldest_beyond(0, now - 1h).bodies, 0u);
+}
+
 TEST_F(BodyArchiveTest, RefusesAPathThatIsNotADigest) {
   EXPECT_THROW(archive_.path_of("../../etc/passwd"), std::invalid_argument);
   EXPECT_FALSE(archive_.contains("../../etc/passwd"));
