@@ -23,6 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::is_error_body;
 using testing::make_request;
+using testing::operator_with;
 using testing::parses_as_json;
 
 // A browser: no client certificate.
@@ -30,21 +31,6 @@ Caller browser() {
   Caller caller;
   caller.has_certificate = false;
   caller.peer_address = "192.0.2.9:50000";
-  return caller;
-}
-
-Caller operator_certificate(config::Role role, const std::string& name) {
-  Caller caller;
-  caller.certificate.subject_cn = name;
-  caller.certificate.subject = "CN=" + name;
-  caller.certificate.sha256 = std::string(64, 'a');
-  identity::Identity who;
-  who.kind = identity::Identity::Kind::operator_;
-  who.code = name;
-  who.name = name;
-  who.role = role;
-  caller.identity = who;
-  caller.peer_address = "192.0.2.1:50000";
   return caller;
 }
 
@@ -282,11 +268,11 @@ TEST_F(ConsoleApiTest, AChangeSentFromAnotherOriginIsRefusedWhateverTheCredentia
   request.set(beast_http::field::origin, "https://evil.example");
   request.prepare_payload();
   const Response response =
-      router_.handle(request, operator_certificate(config::Role::operator_, "otto"));
+      router_.handle(request, operator_with(config::Role::operator_, "otto"));
   EXPECT_EQ(response.result(), Status::forbidden);
   EXPECT_TRUE(is_error_body(response.body(), "cross_origin"));
   request.set(beast_http::field::origin, "https://localhost");  // the Host of make_request
-  EXPECT_EQ(router_.handle(request, operator_certificate(config::Role::operator_, "otto")).result(),
+  EXPECT_EQ(router_.handle(request, operator_with(config::Role::operator_, "otto")).result(),
             Status::ok);
 }
 
@@ -398,7 +384,7 @@ TEST_F(ConsoleApiTest, OnlyAnAdminManagesAccountsAndADisabledAccountIsSignedOut)
 TEST_F(ConsoleApiTest, TheOverviewListsEveryMemberAndRecipient) {
   failed_delivery();
   const Response response =
-      call(Verb::get, "/v1/overview", operator_certificate(config::Role::viewer, "v"));
+      call(Verb::get, "/v1/overview", operator_with(config::Role::viewer, "v"));
   ASSERT_EQ(response.result(), Status::ok);
   rapidjson::Document body;
   ASSERT_TRUE(parses_as_json(response.body(), body));
@@ -415,7 +401,7 @@ TEST_F(ConsoleApiTest, TheOverviewListsEveryMemberAndRecipient) {
 }
 
 TEST_F(ConsoleApiTest, RecordsPerDayHasOneColumnPerDay) {
-  const Caller viewer = operator_certificate(config::Role::viewer, "v");
+  const Caller viewer = operator_with(config::Role::viewer, "v");
   const Response response = call(Verb::get, "/v1/stats/records-per-day?days=3", viewer);
   ASSERT_EQ(response.result(), Status::ok);
   rapidjson::Document body;
@@ -433,7 +419,7 @@ TEST_F(ConsoleApiTest, RecordsPerDayHasOneColumnPerDay) {
 
 TEST_F(ConsoleApiTest, AnUnknownSubmissionIs404) {
   const Response response =
-      call(Verb::get, "/v1/submissions/sub_nothing", operator_certificate(config::Role::viewer, "v"));
+      call(Verb::get, "/v1/submissions/sub_nothing", operator_with(config::Role::viewer, "v"));
   EXPECT_EQ(response.result(), Status::not_found);
 }
 

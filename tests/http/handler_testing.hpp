@@ -46,6 +46,23 @@ inline Caller hmip() {
   return caller;
 }
 
+// An operator of the admin listener with `role`, as the directory would have resolved its
+// certificate.
+inline Caller operator_with(config::Role role, const std::string& name) {
+  Caller caller;
+  caller.certificate.subject_cn = name;
+  caller.certificate.subject = "CN=" + name;
+  caller.certificate.sha256 = std::string(64, 'a');
+  identity::Identity who;
+  who.kind = identity::Identity::Kind::operator_;
+  who.code = name;
+  who.name = name;
+  who.role = role;
+  caller.identity = who;
+  caller.peer_address = "192.0.2.1:50000";
+  return caller;
+}
+
 // Parses `body` strictly (valid UTF-8, no extensions); a test failure names the parse error.
 inline ::testing::AssertionResult parses_as_json(const std::string& body,
                                                  rapidjson::Document& document) {

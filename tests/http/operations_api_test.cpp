@@ -14,22 +14,8 @@ namespace {
 
 using testing::is_error_body;
 using testing::make_request;
+using testing::operator_with;
 using testing::parses_as_json;
-
-Caller operator_with(config::Role role, const std::string& name) {
-  Caller caller;
-  caller.certificate.subject_cn = name;
-  caller.certificate.subject = "CN=" + name;
-  caller.certificate.sha256 = std::string(64, 'a');
-  identity::Identity who;
-  who.kind = identity::Identity::Kind::operator_;
-  who.code = name;
-  who.name = name;
-  who.role = role;
-  caller.identity = who;
-  caller.peer_address = "192.0.2.1:50000";
-  return caller;
-}
 
 class OperationsApiTest : public ::testing::Test {
  protected:
