@@ -207,12 +207,13 @@ Router::Match Router::match(const Request& request, const Caller& caller) const 
   return result;
 }
 
-Response Router::handle(const Request& request, const Caller& caller) const {
+Response Router::handle(const Request& request, const Caller& caller,
+                        std::string* session_operator) const {
   // HEAD is GET without the body (RFC 9110 9.3.2): same status and headers, Content-Length kept.
   if (request.method() == Verb::head) {
     Request as_get = request;
     as_get.method(Verb::get);
-    Response response = handle(as_get, caller);
+    Response response = handle(as_get, caller, session_operator);
     const auto length = response.body().size();
     response.body().clear();
     response.content_length(length);
@@ -221,6 +222,7 @@ Response Router::handle(const Request& request, const Caller& caller) const {
   Match found = match(request, caller);
   if (!found.route) return std::move(*found.refusal);
   const Caller& who = found.as_session ? *found.as_session : caller;
+  if (session_operator && found.as_session) *session_operator = who.identity->code;
   Context context{request, who, std::move(found.params), found.path, found.query};
   if (found.route->stream) return found.route->stream(context).head;  // HEAD of a stream
   if (!found.route->handler) {
@@ -232,11 +234,13 @@ Response Router::handle(const Request& request, const Caller& caller) const {
   return found.route->handler(context);
 }
 
-EventStream Router::open_stream(const Request& request, const Caller& caller) const {
+EventStream Router::open_stream(const Request& request, const Caller& caller,
+                                std::string* session_operator) const {
   Match found = match(request, caller);
   if (!found.route) return {std::move(*found.refusal), {}};
-  if (!found.route->stream) return {handle(request, caller), {}};
+  if (!found.route->stream) return {handle(request, caller, session_operator), {}};
   const Caller& who = found.as_session ? *found.as_session : caller;
+  if (session_operator && found.as_session) *session_operator = who.identity->code;
   Context context{request, who, std::move(found.params), found.path, found.query};
   return found.route->stream(context);
 }

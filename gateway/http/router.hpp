@@ -92,9 +92,13 @@ class Router {
   // method; 401 when the route needs an identified caller and the request has neither a
   // certificate nor a live session, 403 when its certificate maps to no one; 403 for a change
   // from a session without its CSRF token, or from a page of another origin.
-  Response handle(const Request& request, const Caller& caller) const;
+  // `session_operator`, when given, receives the console account the request acted as (empty
+  // when it was not identified by a session), for the access log.
+  Response handle(const Request& request, const Caller& caller,
+                  std::string* session_operator = nullptr) const;
   // The same for a stream route; a refusal comes as a head without poll.
-  EventStream open_stream(const Request& request, const Caller& caller) const;
+  EventStream open_stream(const Request& request, const Caller& caller,
+                          std::string* session_operator = nullptr) const;
 
  private:
   struct Route {

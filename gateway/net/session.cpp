@@ -75,6 +75,11 @@ Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ListenerState> 
 
 Session::~Session() { listener_->connections.remove(id_); }
 
+std::string Session::caller_name() const {
+  if (caller_.identity) return caller_.identity->code;
+  return session_operator_.empty() ? std::string() : "console:" + session_operator_;
+}
+
 const char* Session::caller_field() const {
   // Log lines name the caller by its role: "member" on the member listener, "operator" on admin.
   return settings_.directory.kind() == identity::Identity::Kind::operator_ ? "operator" : "member";
@@ -250,9 +255,9 @@ void Session::dispatch() {
   // A handler that throws (the store failing) costs its request, never the I/O thread.
   try {
     if (kind == http::RouteKind::stream) {
-      return start_stream(settings_.router.open_stream(request, caller_));
+      return start_stream(settings_.router.open_stream(request, caller_, &session_operator_));
     }
-    respond(settings_.router.handle(request, caller_));
+    respond(settings_.router.handle(request, caller_, &session_operator_));
   } catch (const std::exception& e) {
     log::error("handler_failed").field("conn", id_).field("reason", e.what());
     respond(http::error_response(http::Status::internal_server_error, "internal_error",
@@ -265,7 +270,7 @@ void Session::run_on_worker(http::Request request) {
   asio::post(settings_.work, [self = shared_from_this(), request = std::move(request)] {
     http::Response response;
     try {
-      response = self->settings_.router.handle(request, self->caller_);
+      response = self->settings_.router.handle(request, self->caller_, &self->session_operator_);
     } catch (const std::exception& e) {
       log::error("handler_failed").field("conn", self->id_).field("reason", e.what());
       response = http::error_response(http::Status::internal_server_error, "internal_error",
@@ -295,7 +300,7 @@ void Session::start_stream(http::EventStream events) {
       .field("listener", settings_.name)
       .field("conn", id_)
       .field("peer", peer_)
-      .field(caller_field(), caller_.identity ? caller_.identity->code : std::string())
+      .field(caller_field(), caller_name())
       .field("path", request_path_);
   tcp().expires_after(settings_.timeouts.write);
   beast_http::async_write_header(
@@ -467,7 +472,7 @@ void Session::on_write(beast::error_code ec, std::size_t bytes) {
       .field("listener", settings_.name)
       .field("conn", id_)
       .field("peer", peer_)
-      .field(caller_field(), caller_.identity ? caller_.identity->code : std::string())
+      .field(caller_field(), caller_name())
       .field("method", request_method_)
       .field("path", request_path_)
       .field("status", static_cast<unsigned>(response_.result_int()))
@@ -476,6 +481,7 @@ void Session::on_write(beast::error_code ec, std::size_t bytes) {
       .field("duration_ms", milliseconds_since(request_started_));
   request_method_.clear();
   request_path_.clear();
+  session_operator_.clear();
   if (ec) return on_read_error(ec, "write");
   if (!response_.keep_alive()) return close_tls();
   await_request();
@@ -504,7 +510,7 @@ void Session::on_read_error(beast::error_code ec, std::string_view phase) {
         .field("listener", settings_.name)
         .field("conn", id_)
         .field("peer", peer_)
-        .field(caller_field(), caller_.identity ? caller_.identity->code : std::string())
+        .field(caller_field(), caller_name())
         .field("phase", phase);
     return;  // tcp_stream closed the socket when the deadline passed
   }

@@ -65,6 +65,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read_error(boost::beast::error_code ec, std::string_view phase);
 
   const char* caller_field() const;
+  // Who the request is from, for log lines: the certificate's party, else the console account.
+  std::string caller_name() const;
   boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
 
   std::shared_ptr<ListenerState> listener_;
@@ -101,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string request_method_;
   std::string request_path_;
   std::uint64_t request_bytes_ = 0;
+  std::string session_operator_;  // the console account this request acted as, if any
 };
 
 }  // namespace opcat::net

@@ -276,6 +276,19 @@ TEST_F(ConsoleApiTest, AChangeSentFromAnotherOriginIsRefusedWhateverTheCredentia
             Status::ok);
 }
 
+TEST_F(ConsoleApiTest, TheRouterSaysWhichAccountASessionActedAsForTheAccessLog) {
+  const SignedIn olive = sign_in("olive", "olive's long password");
+  Request request = make_request(Verb::get, "/v1/overview");
+  request.set(beast_http::field::cookie, olive.cookie);
+  std::string acted_as;
+  EXPECT_EQ(router_.handle(request, browser(), &acted_as).result(), Status::ok);
+  EXPECT_EQ(acted_as, "olive");
+  std::string by_certificate;
+  router_.handle(make_request(Verb::get, "/v1/overview"),
+                 operator_with(config::Role::viewer, "v"), &by_certificate);
+  EXPECT_EQ(by_certificate, "");
+}
+
 TEST_F(ConsoleApiTest, ASessionUnusedForItsIdleLimitExpires) {
   const SignedIn olive = sign_in("olive", "olive's long password");
   now_ += 29min;
