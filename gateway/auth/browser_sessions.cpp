@@ -7,6 +7,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "gateway/signing/base64.hpp"
+
 namespace opcat::auth {
 namespace {
 
@@ -15,21 +17,12 @@ std::string random_token() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("no randomness for a session token (RAND_bytes failed)");
   }
-  // base64url without padding: cookie-safe and header-safe.
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string token;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const unsigned char byte : bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      token += kAlphabet[(buffer >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) token += kAlphabet[(buffer << (6 - bits)) & 0x3F];
+  // base64url without padding (RFC 4648 section 5): cookie-safe and header-safe.
+  std::string token = signing::base64_encode(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  std::erase(token, '=');
+  std::replace(token.begin(), token.end(), '+', '-');
+  std::replace(token.begin(), token.end(), '/', '_');
   return token;
 }
 

@@ -10,7 +10,6 @@
 #include <memory>
 #include <set>
 
-#include "adapters/core/record_error_json.hpp"
 #include "gateway/console/console_assets.hpp"
 #include "gateway/http/json_response.hpp"
 #include "gateway/http/operator_json.hpp"
@@ -282,11 +281,8 @@ Response submission(const ConsoleView& view, const Context& context) {
   json.StartArray();
   if (errors) {
     for (const auto& stored : *errors) {
-      // The one RecordError shape, its seq first (as GET .../errors gives it).
-      const std::string object = adapters::to_json(stored.error);
-      const std::string with_seq = "{\"seq\":" + std::to_string(stored.seq) +
-                                   (object.size() > 2 ? "," : "") + object.substr(1);
-      json.RawValue(with_seq.data(), with_seq.size(), rapidjson::kObjectType);
+      const std::string object = stored_error_json(stored);
+      json.RawValue(object.data(), object.size(), rapidjson::kObjectType);
     }
   }
   json.EndArray();

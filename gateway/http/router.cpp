@@ -64,12 +64,12 @@ bool from_another_origin(const Request& request) {
   return host.empty() || origin != "https://" + std::string(host);
 }
 
-bool same_secret(std::string_view presented, const std::string& expected) {
+}  // namespace
+
+bool same_secret(std::string_view presented, std::string_view expected) {
   return !expected.empty() && presented.size() == expected.size() &&
          CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
 }
-
-}  // namespace
 
 Router::Route Router::make_route(Verb method, const std::string& pattern, Access access) {
   Route route;

@@ -64,6 +64,10 @@ struct EventStream {
 };
 using StreamHandler = std::function<EventStream(const Context&)>;
 
+// A presented secret (a CSRF token) against the expected one, in constant time; false when the
+// expected one is empty.
+bool same_secret(std::string_view presented, std::string_view expected);
+
 // What a request with its header read is for (Router::kind_of).
 enum class RouteKind { in_place, on_worker, stream };
 

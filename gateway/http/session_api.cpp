@@ -1,7 +1,6 @@
 #include "gateway/http/session_api.hpp"
 
 #include <boost/beast/http/field.hpp>
-#include <openssl/crypto.h>
 #include <rapidjson/document.h>
 
 #include <chrono>
@@ -175,9 +174,7 @@ Response sign_out(const ConsoleSignIn& in, const Context& context) {
   if (const auto token = cookie_token(context.request)) {
     const auto found = in.sessions.find(*token);
     if (found.session) {
-      const std::string presented(context.request["X-CSRF-Token"]);
-      if (presented.size() != found.session->csrf.size() ||
-          CRYPTO_memcmp(presented.data(), found.session->csrf.data(), presented.size()) != 0) {
+      if (!same_secret(context.request["X-CSRF-Token"], found.session->csrf)) {
         return error_response(Status::forbidden, "csrf",
                               "signing out needs the session's X-CSRF-Token", context.request);
       }

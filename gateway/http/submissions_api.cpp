@@ -135,6 +135,12 @@ Response get_signature(store::Store& store, const Context& context) {
 
 }  // namespace
 
+std::string stored_error_json(const store::StoredRecordError& stored) {
+  const std::string object = adapters::to_json(stored.error);
+  return "{\"seq\":" + std::to_string(stored.seq) + (object.size() > 2 ? "," : "") +
+         object.substr(1);
+}
+
 Response errors_page(store::Store& store, const Context& context, const std::string& member) {
   const std::string& id = context.params.at("id");
   const auto limit = query_limit(context.query, kDefaultPage, kMaxPage);
@@ -163,10 +169,8 @@ Response errors_page(store::Store& store, const Context& context, const std::str
   json.StartArray();
   for (const auto& stored : *errors) {
     // The one RecordError shape (adapters/core/record_error_json), with its seq put first.
-    const std::string object = adapters::to_json(stored.error);
-    const std::string with_seq =
-        "{\"seq\":" + std::to_string(stored.seq) + (object.size() > 2 ? "," : "") + object.substr(1);
-    json.RawValue(with_seq.data(), with_seq.size(), rapidjson::kObjectType);
+    const std::string object = stored_error_json(stored);
+    json.RawValue(object.data(), object.size(), rapidjson::kObjectType);
   }
   json.EndArray();
   json.Key("next");

@@ -18,6 +18,9 @@ namespace opcat::http {
 // `intake` and `store` must outlive the router.
 void add_submission_routes(Router& router, intake::Intake& intake, store::Store& store);
 
+// A stored record error as the API gives it: the one RecordError shape, its seq put first.
+std::string stored_error_json(const store::StoredRecordError& stored);
+
 // GET .../submissions/{id}/errors?after=&limit= for `member`'s submission {id} (404 if it is
 // not theirs): the member's own view here, the operators' in the console API.
 Response errors_page(store::Store& store, const Context& context, const std::string& member);
